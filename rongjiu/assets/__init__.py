@@ -1,0 +1,16 @@
+"""Dagster assets, one module per stage: feeds (generated from the specs), residents,
+eligibility, quality (Data Docs) and publish."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+
+def all_assets() -> list[dg.AssetsDefinition]:
+    from rongjiu.assets.eligibility import eligibility
+    from rongjiu.assets.feeds import build_feed_assets
+    from rongjiu.assets.publish import published_tables
+    from rongjiu.assets.quality import data_docs
+    from rongjiu.assets.residents import residents
+
+    return [*build_feed_assets(), residents, eligibility, data_docs, published_tables]

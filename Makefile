@@ -1,0 +1,54 @@
+# rongjiu: make setup | demo | test | lint | bench | dagster
+SHELL := /bin/bash
+PY := .venv/bin/python
+VENV_STAMP := .venv/.rongjiu-installed
+DEMO_DATE ?= 2026-11-20
+DEMO_RESIDENTS ?= 100000
+DEMO_SEED ?= 42
+DEMO_DIR ?= var/demo
+export DAGSTER_HOME ?= $(CURDIR)/var/dagster_home
+
+.PHONY: setup demo test lint bench dagster postgres clean-demo
+
+# Idempotent: the stamp is newer than the lock file once everything is installed.
+setup: $(VENV_STAMP)
+
+$(VENV_STAMP): requirements.lock pyproject.toml
+	test -x $(PY) || python3.11 -m venv .venv
+	test -x .venv/bin/uv || .venv/bin/pip install --quiet uv
+	.venv/bin/uv pip install --quiet --python $(PY) -r requirements.lock
+	.venv/bin/pip install --quiet --no-deps -e .
+	touch $(VENV_STAMP)
+
+demo: setup
+	@test -d $(DEMO_DIR)/landing || .venv/bin/rongjiu generate --residents $(DEMO_RESIDENTS) --seed $(DEMO_SEED) --date $(DEMO_DATE) --out $(DEMO_DIR)
+	.venv/bin/rongjiu run --landing $(DEMO_DIR)/landing --date $(DEMO_DATE)
+	@$(PY) -c "import duckdb; con = duckdb.connect('var/warehouse.duckdb', read_only=True); \
+	rows = con.execute(\"SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1\").fetchall(); \
+	[print(f'{t:<34} {con.execute(f\"SELECT count(*) FROM \\\"{t}\\\"\").fetchall()[0][0]:>10,}') for (t,) in rows]"
+
+postgres:
+	@pg_isready -q -h 127.0.0.1 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	@for i in $$(seq 1 20); do pg_isready -q -h 127.0.0.1 && break; sleep 0.5; done
+	@psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'test'" | grep -q 1 \
+	  || psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE test" >/dev/null
+
+test: setup postgres
+	.venv/bin/pytest -q -n 2
+	.venv/bin/ruff check .
+
+lint: setup
+	.venv/bin/ruff check .
+
+bench: setup
+	@if [ -f bench/run.py ]; then $(PY) -m bench.run; \
+	elif [ -x bench/run_all.sh ]; then bench/run_all.sh; \
+	else echo "no benchmark yet (bench/run.py)"; exit 1; fi
+
+dagster: setup
+	mkdir -p $(DAGSTER_HOME)
+	test -f $(DAGSTER_HOME)/dagster.yaml || printf 'telemetry:\n  enabled: false\n' > $(DAGSTER_HOME)/dagster.yaml
+	.venv/bin/dagster dev -w workspace.yaml
+
+clean-demo:
+	rm -rf $(DEMO_DIR)

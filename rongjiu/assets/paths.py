@@ -1,0 +1,50 @@
+"""Layout of the state dir: where each internal asset keeps its Parquet per run date.
+
+Internal assets hand each other these paths (never large in-memory objects), so any
+step can run in its own process and a rerun of a date starts from files on disk."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+STAGED_FILES = ("staged", "quarantine", "field_issues", "feed_status")
+
+
+def staged_dir(state_dir: Path, run_date: date, feed_key: str) -> Path:
+    return state_dir / "staged" / run_date.isoformat() / feed_key
+
+
+def staged_file(state_dir: Path, run_date: date, feed_key: str, what: str) -> Path:
+    """what: staged | quarantine | field_issues | feed_status"""
+    return staged_dir(state_dir, run_date, feed_key) / f"{what}.parquet"
+
+
+def resolved_dir(state_dir: Path, run_date: date) -> Path:
+    return state_dir / "resolved" / run_date.isoformat()
+
+
+def eligibility_dir(state_dir: Path, run_date: date) -> Path:
+    return state_dir / "eligibility" / run_date.isoformat()
+
+
+def publish_summary_file(state_dir: Path, run_date: date) -> Path:
+    return state_dir / "published" / f"{run_date.isoformat()}.json"
+
+
+def ingest_cache_dir(state_dir: Path) -> Path:
+    return state_dir / "ingest_cache"
+
+
+def previous_feed_status(state_dir: Path, run_date: date, feed_key: str) -> Path | None:
+    """feed_status of this feed from the newest earlier run date, if any."""
+    root = state_dir / "staged"
+    if not root.exists():
+        return None
+    earlier = sorted((p.name for p in root.iterdir() if p.is_dir() and p.name < run_date.isoformat()),
+                     reverse=True)
+    for d in earlier:
+        f = root / d / feed_key / "feed_status.parquet"
+        if f.exists():
+            return f
+    return None

@@ -1,0 +1,406 @@
+"""Readers: one delivered file (or database table) -> a frame of raw values as delivered.
+
+Nothing is coerced here: CSV cells stay text, xlsx cells stay the Python objects openpyxl
+gives (str, int, float, datetime), JSON values stay JSON values. Typing is the
+standardiser's job, so that an ID number never silently turns into a float.
+A file that cannot be read at all raises FeedRejected; a single bad row becomes a
+reject row (-> quarantine) instead.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import decimal
+import io
+import json
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rongjiu.schemas import FeedSpec
+
+SOURCE_LINE = "source_line"
+REJECT_COLUMNS = ["source_line", "record_id", "reason_code", "raw"]
+
+
+class FeedRejected(Exception):
+    """The feed's file cannot be read at all; message is shown to bureau staff."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class ReadResult:
+    records: pd.DataFrame  # one object column per source header + source_line (int64)
+    headers: list[str]  # source headers in delivered order
+    rejects: pd.DataFrame  # rows that could not be parsed: REJECT_COLUMNS
+
+
+def json_default(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def raw_json(record: dict[str, Any]) -> str:
+    """The record as received, as JSON text (source headers as keys)."""
+    clean = {}
+    for k, v in record.items():
+        if isinstance(v, float) and v != v:  # NaN -> null
+            v = None
+        clean[k] = v
+    return json.dumps(clean, ensure_ascii=False, default=json_default)
+
+
+def _empty_rejects() -> pd.DataFrame:
+    return pd.DataFrame({
+        "source_line": pd.Series(dtype="int64"),
+        "record_id": pd.Series(dtype=object),
+        "reason_code": pd.Series(dtype=object),
+        "raw": pd.Series(dtype=object),
+    })
+
+
+def _rejects_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    if not rows:
+        return _empty_rejects()
+    frame = pd.DataFrame(rows, columns=REJECT_COLUMNS)
+    frame["source_line"] = frame["source_line"].astype("int64")
+    for c in ("record_id", "reason_code", "raw"):
+        frame[c] = frame[c].astype(object)
+    return frame
+
+
+def required_sources(spec: FeedSpec) -> list[str]:
+    """Source headers that must be present (every spec column except ignored ones)."""
+    return [c.source for c in spec.columns if c.type != "ignore"]
+
+
+def _check_headers(spec: FeedSpec, headers: list[str], what: str) -> None:
+    missing = [s for s in required_sources(spec) if s not in headers]
+    if missing:
+        shown = "、".join(missing[:5]) + ("…" if len(missing) > 5 else "")
+        raise FeedRejected(f"{what}缺少必需列：{shown}（共缺 {len(missing)} 列；实际表头前几列：{'、'.join(headers[:5])}）")
+
+
+def _unique_headers(raw: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for i, h in enumerate(raw):
+        h = (h or "").strip().lstrip("\ufeff").strip() or f"_col{i + 1}"
+        if h in seen:
+            seen[h] += 1
+            h = f"{h}.{seen[h]}"
+        else:
+            seen[h] = 0
+        out.append(h)
+    return out
+
+
+def _frame(columns: list[str], data: dict[str, list[Any]], lines: list[int]) -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(data[c], dtype=object) for c in columns})
+    frame[SOURCE_LINE] = pd.Series(lines, dtype="int64")
+    return frame
+
+
+# ---------------------------------------------------------------- CSV
+
+def _decode(path: Path, encoding: str) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise FeedRejected(
+            f"文件无法按约定编码 {encoding} 解码（第 {line} 行附近，{exc.reason}），请确认导出编码"
+        ) from None
+    except LookupError:
+        raise FeedRejected(f"未知的文件编码 {encoding}") from None
+
+
+def read_csv(spec: FeedSpec, path: Path) -> ReadResult:
+    encoding = spec.encoding or "utf-8-sig"
+    text = _decode(path, encoding)
+    if text.startswith("\ufeff"):  # a BOM the declared codec did not strip
+        text = text[1:]
+    fast = _read_csv_arrow(spec, text)
+    return fast if fast is not None else _read_csv_exact(spec, text)
+
+
+def _nonempty_line_numbers(buf: bytes) -> np.ndarray:
+    """1-based numbers of the lines that are not empty ('' or a lone CR), as Arrow counts rows."""
+    arr = np.frombuffer(buf, dtype=np.uint8)
+    ends = np.flatnonzero(arr == 10)
+    if len(arr) and arr[-1] != 10:
+        ends = np.append(ends, len(arr))
+    starts = np.concatenate([[0], ends[:-1] + 1]) if len(ends) else np.zeros(0, dtype=np.int64)
+    length = ends - starts
+    if not len(arr):
+        return np.zeros(0, dtype=np.int64)
+    lone_cr = (length == 1) & (arr[starts] == 13)  # every start is < len(arr)
+    return np.flatnonzero((length > 0) & ~lone_cr) + 1
+
+
+def _read_csv_arrow(spec: FeedSpec, text: str) -> ReadResult | None:
+    """Fast path (Arrow's C++ parser). None when the file needs the exact path instead:
+    a quoted value spanning lines (row != line) or a header the fast path cannot judge."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    buf = text.encode("utf-8")
+    invalid: list[tuple[int, str]] = []
+
+    def on_invalid(row: Any) -> str:
+        invalid.append((row.number, row.text))
+        return "skip"
+
+    try:
+        # Single-threaded so that Arrow reports the row number of each invalid row.
+        table = pacsv.read_csv(
+            io.BytesIO(buf),
+            read_options=pacsv.ReadOptions(use_threads=False, autogenerate_column_names=True,
+                                           block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                                 column_types=_string_types(buf)),
+        )
+    except (pa.ArrowInvalid, ValueError):
+        return None
+    if table.num_rows == 0:
+        return None  # empty file: the exact path gives the precise rejection
+    headers = _unique_headers([str(v) for v in table.slice(0, 1).to_pylist()[0].values()])
+    if any(s not in headers for s in required_sources(spec)) or any(n is None for n, _t in invalid):
+        return None
+    lines = _nonempty_line_numbers(buf)
+    total_rows = table.num_rows + len(invalid)
+    if total_rows != len(lines):
+        return None  # a value spans several lines: only the exact reader can number them
+    good = np.ones(total_rows + 1, dtype=bool)
+    good[0] = False  # row numbers are 1-based
+    good[1] = False  # the header
+    rejects: list[dict[str, Any]] = []
+    rid_pos = headers.index(spec.record_id_column.source)
+    for number, row_text in invalid:
+        good[number] = False
+        if not row_text.strip():
+            continue  # a line of spaces: not a record
+        row = next(csv.reader([row_text]), [])
+        rec: dict[str, Any] = dict(zip(headers, row, strict=False))
+        if len(row) > len(headers):
+            rec["_extra_fields"] = row[len(headers):]
+        rid = row[rid_pos].strip() if rid_pos < len(row) else ""
+        rejects.append({"source_line": int(lines[number - 1]), "record_id": rid or None,
+                        "reason_code": "malformed_row", "raw": raw_json(rec)})
+    body = table.slice(1)
+    record_lines = lines[np.flatnonzero(good[1:])]
+    frame = pd.DataFrame({h: pd.Series(body.column(i).to_numpy(zero_copy_only=False), dtype=object)
+                          for i, h in enumerate(headers)})
+    frame[SOURCE_LINE] = record_lines.astype("int64")
+    return ReadResult(frame, headers, _rejects_frame(rejects))
+
+
+def _string_types(buf: bytes) -> dict[str, Any]:
+    import pyarrow as pa
+
+    first = buf[: buf.find(b"\n") if b"\n" in buf else len(buf)].decode("utf-8", "replace")
+    width = max(len(next(csv.reader([first]), [])), 1)
+    # generous: a header counted short (quotes with commas) still gets every column as text
+    return {f"f{i}": pa.string() for i in range(width + 64)}
+
+
+def _read_csv_exact(spec: FeedSpec, text: str) -> ReadResult:
+    """Row-by-row reader: exact physical line numbers whatever the quoting."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    header_line = 0
+    prev_line = 0
+    try:
+        for row in reader:
+            if row and any(cell.strip() for cell in row):
+                header = row
+                header_line = reader.line_num
+                break
+            prev_line = reader.line_num
+        if header is None:
+            raise FeedRejected("文件为空（没有表头）")
+        headers = _unique_headers(header)
+        _check_headers(spec, headers, "CSV 表头")
+        width = len(headers)
+        good_rows: list[list[str]] = []
+        good_lines: list[int] = []
+        rejects: list[dict[str, Any]] = []
+        rid_pos = headers.index(spec.record_id_column.source)
+        prev_line = header_line
+        for row in reader:
+            start = prev_line + 1
+            prev_line = reader.line_num
+            if len(row) == width:
+                good_rows.append(row)
+                good_lines.append(start)
+            elif not row or (len(row) == 1 and not row[0].strip()):
+                continue  # blank line: not a record
+            else:
+                # Wrong number of fields: the columns cannot be trusted, so the record is quarantined.
+                rec: dict[str, Any] = dict(zip(headers, row, strict=False))
+                if len(row) > width:
+                    rec["_extra_fields"] = row[width:]
+                rid = row[rid_pos].strip() if rid_pos < len(row) else ""
+                rejects.append({"source_line": start, "record_id": rid or None,
+                                "reason_code": "malformed_row", "raw": raw_json(rec)})
+    except csv.Error as exc:
+        raise FeedRejected(f"CSV 无法解析（第 {reader.line_num} 行：{exc}）") from None
+    columns = list(zip(*good_rows, strict=True)) if good_rows else [()] * width
+    data = {h: list(col) for h, col in zip(headers, columns, strict=True)}
+    return ReadResult(_frame(headers, data, good_lines), headers, _rejects_frame(rejects))
+
+
+# ---------------------------------------------------------------- xlsx
+
+def _is_blank(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def read_xlsx(spec: FeedSpec, path: Path) -> ReadResult:
+    import openpyxl  # local: only xlsx feeds need it
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, EOFError, ValueError) as exc:
+        raise FeedRejected(f"xlsx 文件损坏或被截断，无法打开（{type(exc).__name__}）") from None
+    try:
+        if spec.sheet and spec.sheet not in wb.sheetnames:
+            raise FeedRejected(f"xlsx 中没有工作表「{spec.sheet}」（现有：{'、'.join(wb.sheetnames)}）")
+        ws = wb[spec.sheet] if spec.sheet else wb.worksheets[0]
+        ws.reset_dimensions()  # some exporters write a wrong <dimension>; read every row
+        header_row = max(1, spec.header_row)
+        try:
+            rows = ws.iter_rows(min_row=header_row, values_only=True)
+            header_cells = next(rows, None)
+            if header_cells is None or all(_is_blank(v) for v in header_cells):
+                raise FeedRejected(f"工作表「{ws.title}」第 {header_row} 行没有表头（文件为空？）")
+            cells = list(header_cells)
+            while cells and _is_blank(cells[-1]):
+                cells.pop()
+            headers = _unique_headers([("" if v is None else str(v)) for v in cells])
+            _check_headers(spec, headers, f"工作表「{ws.title}」表头")
+            width = len(headers)
+            data_rows: list[tuple[Any, ...]] = []
+            lines: list[int] = []
+            for offset, row in enumerate(rows, start=1):
+                vals = tuple(row[:width]) + (None,) * (width - len(row))
+                if all(_is_blank(v) for v in vals):
+                    continue  # empty rows (trailing formatting, spacers) are not records
+                data_rows.append(vals)
+                lines.append(header_row + offset)
+        except FeedRejected:
+            raise
+        except (zipfile.BadZipFile, OSError, EOFError, KeyError, ValueError, TypeError) as exc:
+            raise FeedRejected(f"xlsx 文件损坏或被截断，读取工作表失败（{type(exc).__name__}）") from None
+    finally:
+        wb.close()
+    columns = list(zip(*data_rows, strict=True)) if data_rows else [()] * width
+    data = {h: list(col) for h, col in zip(headers, columns, strict=True)}
+    return ReadResult(_frame(headers, data, lines), headers, _empty_rejects())
+
+
+# ---------------------------------------------------------------- jsonl
+
+def read_jsonl(spec: FeedSpec, path: Path) -> ReadResult:
+    text = _decode(path, spec.encoding or "utf-8")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    dicts: list[dict[str, Any]] = []
+    lines: list[int] = []
+    rejects: list[dict[str, Any]] = []
+    rid_key = spec.record_id_column.source
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            obj = None
+        if not isinstance(obj, dict):
+            m = re.search(r'"' + re.escape(rid_key) + r'"\s*:\s*"?([^",}]*)', line)
+            rid = m.group(1).strip() if m else ""
+            rejects.append({"source_line": n, "record_id": rid or None, "reason_code": "invalid_json",
+                            "raw": json.dumps({"_line": line}, ensure_ascii=False)})
+            continue
+        dicts.append(obj)
+        lines.append(n)
+    headers = [c.source for c in spec.columns]
+    extra: dict[str, None] = {}
+    for d in dicts[:1000]:  # unexpected keys are kept for raw; sample is enough to find them
+        for k in d:
+            if k not in extra and k not in headers:
+                extra[k] = None
+    headers = headers + list(extra)
+    data = {h: [d.get(h) for d in dicts] for h in headers}
+    return ReadResult(_frame(headers, data, lines), headers, _rejects_frame(rejects))
+
+
+# ---------------------------------------------------------------- database
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
+
+
+def sqlite_url(path: Path) -> str:
+    # Read-only URI: a drop is immutable and the reader must never create or change it.
+    return f"sqlite:///file:{Path(path).resolve()}?mode=ro&uri=true"
+
+
+def read_database(spec: FeedSpec, url: str) -> ReadResult:
+    import sqlalchemy as sa
+
+    table = spec.table or ""
+    if not _IDENT.match(table):
+        raise FeedRejected(f"数据库表名不合法：{table!r}")
+    quoted = ".".join(f'"{part}"' for part in table.split("."))
+    try:
+        engine = sa.create_engine(url)
+    except Exception as exc:  # bad URL or missing driver: configuration problem, not a crash
+        raise FeedRejected(f"数据库地址无法使用（{type(exc).__name__}）") from None
+    try:
+        with engine.connect() as conn:
+            # Driver-level SQL: no SQLAlchemy type processing, so odd dates stay text as stored.
+            result = conn.exec_driver_sql(f"SELECT * FROM {quoted}")
+            headers = _unique_headers([str(k) for k in result.keys()])
+            rows = result.fetchall()
+    except Exception as exc:
+        raise FeedRejected(f"无法读取数据库表 {table}（{type(exc).__name__}: {str(exc).splitlines()[0][:200]}）") from None
+    finally:
+        engine.dispose()
+    _check_headers(spec, headers, f"数据库表 {table} ")
+    width = len(headers)
+    columns = list(zip(*rows, strict=True)) if rows else [()] * width
+    data = {}
+    for h, col in zip(headers, columns, strict=True):
+        # Decimal -> its exact text; everything else as the driver returned it.
+        data[h] = [str(v) if isinstance(v, decimal.Decimal) else v for v in col]
+    return ReadResult(_frame(headers, data, list(range(1, len(rows) + 1))), headers, _empty_rejects())
+
+
+def read_file(spec: FeedSpec, path: Path) -> ReadResult:
+    """Read one delivered file of a feed (database feeds: the drop's SQLite file)."""
+    if spec.format == "csv":
+        return read_csv(spec, path)
+    if spec.format == "xlsx":
+        return read_xlsx(spec, path)
+    if spec.format == "jsonl":
+        return read_jsonl(spec, path)
+    if spec.format == "database":
+        return read_database(spec, sqlite_url(path))
+    raise FeedRejected(f"未知的文件格式 {spec.format}")

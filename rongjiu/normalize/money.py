@@ -1,0 +1,107 @@
+"""Money, plain numbers and yes/no flags.
+
+An empty amount means "unknown", never 0: it comes back null with invalid False.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from rongjiu.normalize._common import (
+    BOOL,
+    FLOAT,
+    INT,
+    NULL,
+    SPACE_CLASS,
+    STR,
+    as_object,
+    nfkc,
+    value_kinds,
+)
+
+_RE_NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
+# Currency marks and units as they appear after NFKC (￥ -> ¥, ㎡ -> m2, ² -> 2).
+_MONEY_PREFIX = r"(?:¥|RMB|CNY|人民币)?"
+_MONEY_SUFFIX = r"(万元|万|元整|元|圆|块|RMB|CNY)?"
+_NUMBER_SUFFIX = r"(平方米|平米|平方|平|m2|M2|米|元|人|岁|个|次|辆|套|间|天|户|kg|KG|公斤)?"
+
+
+def _texts_to_numbers(s: pd.Series, prefix: str, suffix: str) -> np.ndarray:
+    """float (NaN = not a number) for str values; thousands separators and units tolerated."""
+    s = nfkc(s).str.replace(SPACE_CLASS, "", regex=True).str.replace(",", "", regex=False)
+    # accounting negatives: (1234.50)
+    paren = s.str.fullmatch(r"\(.*\)").to_numpy(dtype=bool)
+    if paren.any():
+        s = s.copy()
+        s[paren] = "-" + s[paren].str[1:-1]
+    parts = s.str.extract("^" + prefix + "(" + _RE_NUMBER + ")" + suffix + "$")
+    value = pd.to_numeric(parts[0], errors="coerce").to_numpy(dtype=np.float64)
+    if parts.shape[1] > 1:
+        wan = parts[1].isin(["万", "万元"]).to_numpy(dtype=bool)
+        value = np.where(wan, value * 10000, value)
+    return value
+
+
+def _parse(values: pd.Series, prefix: str, suffix: str) -> tuple[pd.Series, pd.Series]:
+    values = as_object(values)
+    kinds = value_kinds(values)
+    raw = values.to_numpy(dtype=object)
+    out = np.full(len(raw), np.nan)
+    blank = kinds == NULL
+    is_str = np.flatnonzero(kinds == STR)
+    if len(is_str):
+        codes, uniques = pd.factorize(raw[is_str])
+        u = pd.Series(uniques, dtype=object)
+        out[is_str] = _texts_to_numbers(u, prefix, suffix)[codes]
+        blank[is_str] = (u.str.replace(SPACE_CLASS, "", regex=True) == "").to_numpy()[codes]
+    is_num = np.flatnonzero((kinds == INT) | (kinds == FLOAT))
+    if len(is_num):
+        nums = np.array([float(v) for v in raw[is_num]], dtype=np.float64)
+        blank[is_num] = np.isnan(nums)
+        out[is_num] = np.where(np.isfinite(nums), nums, np.nan)
+    result = pd.array(out, dtype="Float64")
+    result[np.isnan(out)] = pd.NA
+    invalid = np.isnan(out) & ~blank
+    return pd.Series(result, index=values.index), pd.Series(invalid, index=values.index)
+
+
+def parse_money(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Float64 yuan from 1234.5, "1,234.50", "1234.5元", "￥1234", "1.2万", full-width digits.
+    Empty -> null (unknown, not 0); text that is not an amount -> invalid; negatives allowed."""
+    return _parse(values, _MONEY_PREFIX, _MONEY_SUFFIX)
+
+
+def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Float64 plain numbers, a trailing unit tolerated ("89.5", "89.5㎡", "89.5平方米")."""
+    return _parse(values, "", _NUMBER_SUFFIX)
+
+
+_TRUE = {"true", "t", "yes", "y", "1", "1.0", "是", "有", "真", "对", "√", "✓", "✔"}
+_FALSE = {"false", "f", "no", "n", "0", "0.0", "否", "无", "没有", "假", "错", "×", "✗", "✘", "x"}
+
+
+def parse_bools(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """boolean from True/False cells, "true"/"false", 是/否, 1/0, Y/N (any case, any width)."""
+    values = as_object(values)
+    kinds = value_kinds(values)
+    raw = values.to_numpy(dtype=object)
+    out = np.full(len(raw), np.nan)  # 1.0 / 0.0 / NaN
+    blank = kinds == NULL
+    is_bool = np.flatnonzero(kinds == BOOL)
+    out[is_bool] = [float(bool(v)) for v in raw[is_bool]]
+    is_num = np.flatnonzero((kinds == INT) | (kinds == FLOAT))
+    if len(is_num):
+        nums = np.array([float(v) for v in raw[is_num]], dtype=np.float64)
+        blank[is_num] = np.isnan(nums)
+        out[is_num] = np.where(nums == 1, 1.0, np.where(nums == 0, 0.0, np.nan))
+    is_str = np.flatnonzero(kinds == STR)
+    if len(is_str):
+        codes, uniques = pd.factorize(raw[is_str])
+        u = nfkc(pd.Series(uniques, dtype=object)).str.replace(SPACE_CLASS, "", regex=True).str.lower()
+        mapped = np.where(u.isin(_TRUE), 1.0, np.where(u.isin(_FALSE), 0.0, np.nan))
+        out[is_str] = mapped[codes]
+        blank[is_str] = (u == "").to_numpy()[codes]
+    result = pd.array(np.where(np.isnan(out), False, out == 1.0), dtype="boolean")
+    result[np.isnan(out)] = pd.NA
+    return pd.Series(result, index=values.index), pd.Series(np.isnan(out) & ~blank, index=values.index)

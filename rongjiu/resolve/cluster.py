@@ -1,0 +1,101 @@
+"""Clustering of scored pairs under hard constraints.
+
+Anchored records (a valid canonical ID number) form fixed groups that are never joined
+to each other. An unanchored record joins the anchor group of its best-scoring pair when
+that pair is accepted and no other anchor comes close (else it is ambiguous: reviewed,
+not merged). Unanchored records left over are grouped by connected components of their
+accepted pairs among themselves; a component touching exactly one anchor group joins it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+# how an unanchored record was tied to its cluster
+VIA_ANCHOR = 1  # its own accepted pair with an anchored record
+VIA_COMPONENT = 2  # accepted pairs with other unanchored records only
+AMBIGUOUS = 3  # two anchors scored alike: left alone, reviewed
+ALONE = 0
+
+
+@dataclass
+class Clustering:
+    cluster: np.ndarray  # int64 label per record
+    via: np.ndarray  # int8 per record (ALONE/VIA_ANCHOR/VIA_COMPONENT/AMBIGUOUS); anchored records: ALONE
+    best_pair: np.ndarray  # index into pairs of the pair that tied the record (or -1)
+
+
+def cluster_records(n: int, anchor_code: np.ndarray, left: np.ndarray, right: np.ndarray,
+                    log2_score: np.ndarray, accepted: np.ndarray, ambiguity_log2: float) -> Clustering:
+    anchored = anchor_code >= 0
+    n_anchor = int(anchor_code.max()) + 1 if anchored.any() else 0
+    cluster = np.where(anchored, anchor_code, -1).astype(np.int64)
+    via = np.zeros(n, dtype=np.int8)
+    best_pair = np.full(n, -1, dtype=np.int64)
+    pair_idx = np.arange(len(left))
+
+    # 1. unanchored record -> anchor, using every scored pair to judge ambiguity
+    la, ra = anchored[left], anchored[right]
+    mixed = la ^ ra
+    if mixed.any():
+        probe = np.where(la[mixed], right[mixed], left[mixed])
+        anc = anchor_code[np.where(la[mixed], left[mixed], right[mixed])]
+        df = pd.DataFrame({"probe": probe, "anchor": anc, "score": log2_score[mixed],
+                           "acc": accepted[mixed], "pair": pair_idx[mixed]})
+        df = df.sort_values(["probe", "score", "anchor"], ascending=[True, False, True], kind="mergesort")
+        per_anchor = df.drop_duplicates(["probe", "anchor"], keep="first")
+        first = per_anchor.drop_duplicates("probe", keep="first")
+        second = per_anchor[per_anchor.duplicated("probe", keep="first")].drop_duplicates("probe", keep="first")
+        first = first.merge(second[["probe", "score"]].rename(columns={"score": "score2"}), on="probe", how="left")
+        gap = first["score"] - first["score2"].fillna(-np.inf)
+        ok = first["acc"].to_numpy() & (gap.to_numpy() >= ambiguity_log2)
+        amb = first["acc"].to_numpy() & ~ok
+        p = first["probe"].to_numpy()
+        cluster[p[ok]] = first["anchor"].to_numpy()[ok]
+        via[p[ok]] = VIA_ANCHOR
+        best_pair[p[ok]] = first["pair"].to_numpy()[ok]
+        via[p[amb]] = AMBIGUOUS
+        best_pair[p[amb]] = first["pair"].to_numpy()[amb]
+
+    # 2. components of accepted pairs among unanchored records
+    uu = accepted & ~la & ~ra
+    free = ~anchored
+    if free.any():
+        g = coo_matrix((np.ones(int(uu.sum())), (left[uu], right[uu])), shape=(n, n))
+        _, comp = connected_components(g, directed=False)
+        comp = comp.astype(np.int64)
+        df = pd.DataFrame({"comp": comp[free], "rec": np.flatnonzero(free), "cl": cluster[free]})
+        assigned = df[df["cl"] >= 0]
+        anchors_per_comp = assigned.groupby("comp")["cl"].agg(["nunique", "min"])
+        single = anchors_per_comp[anchors_per_comp["nunique"] == 1]["min"]
+        todo = df[df["cl"] < 0]
+        join = todo["comp"].map(single)
+        joins = join.notna().to_numpy()
+        recs = todo["rec"].to_numpy()
+        cluster[recs[joins]] = join.to_numpy()[joins].astype(np.int64)
+        via[recs[joins]] = np.where(via[recs[joins]] == AMBIGUOUS, AMBIGUOUS, VIA_COMPONENT)
+        # whatever is left forms new clusters, one per component (minus members assigned elsewhere)
+        rest = recs[~joins]
+        if rest.size:
+            new_label = pd.factorize(comp[rest])[0].astype(np.int64) + n_anchor
+            cluster[rest] = new_label
+            sizes = np.bincount(new_label - n_anchor)
+            multi = sizes[new_label - n_anchor] > 1
+            via[rest[multi & (via[rest] != AMBIGUOUS)]] = VIA_COMPONENT
+
+    # the accepted pair that tied a component member (its best accepted pair inside its cluster)
+    need = (via == VIA_COMPONENT) & (best_pair < 0)
+    if need.any():
+        same = accepted & (cluster[left] == cluster[right])
+        df = pd.DataFrame({"rec": np.concatenate([left[same], right[same]]),
+                           "score": np.concatenate([log2_score[same], log2_score[same]]),
+                           "pair": np.concatenate([pair_idx[same], pair_idx[same]])})
+        df = df[need[df["rec"].to_numpy()]].sort_values(["rec", "score"], ascending=[True, False], kind="mergesort")
+        df = df.drop_duplicates("rec")
+        best_pair[df["rec"].to_numpy()] = df["pair"].to_numpy()
+    return Clustering(cluster=cluster, via=via, best_pair=best_pair)

@@ -1,0 +1,137 @@
+"""Matching configuration as data: load and validate a profile of rongjiu/schemas/matching.yaml.
+
+Validation happens at load time so a typo in the profile fails before any data is read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+LEVEL_METHODS = {"exact", "levenshtein", "damerau", "jaro_winkler", "prefix", "date_near", "pinyin", "abs_diff"}
+
+
+class MatchingConfigError(ValueError):
+    """The matching profile is malformed."""
+
+
+@dataclass(frozen=True)
+class Level:
+    label: str
+    method: str
+    max: float | None = None
+    min: float | None = None
+    n: int | None = None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    name: str
+    column: str
+    levels: tuple[Level, ...]  # tested in order; the implicit last level is "else"
+
+    @property
+    def n_levels(self) -> int:
+        return len(self.levels) + 1
+
+
+@dataclass(frozen=True)
+class BlockingRule:
+    name: str
+    on: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MatchingConfig:
+    comparisons: tuple[Comparison, ...]
+    blocking: tuple[BlockingRule, ...]
+    anchor: str | None = None
+    max_block_size: int = 300
+    tf_adjust: tuple[str, ...] = ()
+    link_only_column: str | None = None  # linkage: only pairs whose values here differ
+    em_max_iterations: int = 30
+    em_tolerance: float = 1e-5
+    u_random_pairs: int = 300_000
+    seed: int = 1
+    accept: float = 0.995
+    review: float = 0.5
+    ambiguity_log2: float = 6.0
+    extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def columns(self) -> set[str]:
+        cols = {c.column for c in self.comparisons} | {c for r in self.blocking for c in r.on}
+        if self.anchor:
+            cols.add(self.anchor)
+        if self.link_only_column:
+            cols.add(self.link_only_column)
+        return cols
+
+
+def parse_profile(doc: dict[str, Any], where: str = "profile") -> MatchingConfig:
+    """Build a MatchingConfig from a dict shaped like a matching.yaml profile."""
+    try:
+        comparisons = []
+        for c in doc["comparisons"]:
+            levels = []
+            for lv in c["levels"]:
+                if lv.get("method") not in LEVEL_METHODS:
+                    raise MatchingConfigError(f"{where}: comparison {c.get('name')!r}: unknown method {lv.get('method')!r}")
+                if lv["method"] in {"levenshtein", "damerau", "abs_diff"} and lv.get("max") is None:
+                    raise MatchingConfigError(f"{where}: {c['name']}: method {lv['method']} needs max")
+                if lv["method"] == "jaro_winkler" and lv.get("min") is None:
+                    raise MatchingConfigError(f"{where}: {c['name']}: jaro_winkler needs min")
+                if lv["method"] == "prefix" and not lv.get("n"):
+                    raise MatchingConfigError(f"{where}: {c['name']}: prefix needs n")
+                levels.append(Level(label=str(lv.get("label", lv["method"])), method=lv["method"],
+                                    max=lv.get("max"), min=lv.get("min"), n=lv.get("n")))
+            if not levels:
+                raise MatchingConfigError(f"{where}: comparison {c.get('name')!r} has no levels")
+            comparisons.append(Comparison(name=str(c["name"]), column=str(c.get("column", c["name"])),
+                                          levels=tuple(levels)))
+        blocking = tuple(BlockingRule(name=str(r.get("name", "+".join(r["columns"]))), on=tuple(r["columns"]))
+                         for r in doc["blocking"])
+        if not blocking:
+            raise MatchingConfigError(f"{where}: no blocking rules")
+        names = {c.name for c in comparisons}
+        for t in doc.get("tf_adjust", []) or []:
+            if t not in names:
+                raise MatchingConfigError(f"{where}: tf_adjust names unknown comparison {t!r}")
+        em = doc.get("em", {}) or {}
+        th = doc.get("thresholds", {}) or {}
+        cfg = MatchingConfig(
+            comparisons=tuple(comparisons), blocking=blocking, anchor=doc.get("anchor"),
+            max_block_size=int(doc.get("max_block_size", 300)), tf_adjust=tuple(doc.get("tf_adjust", []) or []),
+            link_only_column=doc.get("link_only_column"),
+            em_max_iterations=int(em.get("max_iterations", 30)), em_tolerance=float(em.get("tolerance", 1e-5)),
+            u_random_pairs=int(em.get("u_random_pairs", 300_000)), seed=int(em.get("seed", 1)),
+            accept=float(th.get("accept", 0.995)), review=float(th.get("review", 0.5)),
+            ambiguity_log2=float(th.get("ambiguity_log2", 6.0)),
+        )
+    except KeyError as exc:
+        raise MatchingConfigError(f"{where}: missing key {exc}") from exc
+    if not 0 < cfg.review <= cfg.accept < 1:
+        raise MatchingConfigError(f"{where}: thresholds need 0 < review <= accept < 1")
+    return cfg
+
+
+@cache
+def matching_document() -> dict[str, Any]:
+    text = resources.files("rongjiu.schemas").joinpath("matching.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+@cache
+def load_matching_config(profile: str = "residents") -> MatchingConfig:
+    doc = matching_document()
+    if profile not in doc:
+        raise MatchingConfigError(f"matching.yaml has no profile {profile!r}")
+    return parse_profile(doc[profile], where=f"matching.yaml {profile}")
+
+
+def golden_source_priority() -> tuple[str, ...]:
+    return tuple((matching_document().get("golden") or {}).get("source_priority", ()))

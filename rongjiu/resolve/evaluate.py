@@ -1,0 +1,107 @@
+"""`rongjiu evaluate --truth DIR`: pairwise precision/recall/F1 of published resolution vs ground truth.
+
+Pairs are counted from cluster sizes (n choose 2) over the predicted clusters, the true
+clusters and their intersections, so no pair is ever enumerated (1M residents are fine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+KEY = ["department", "feed", "record_id"]
+
+
+def _pairs(sizes: np.ndarray) -> int:
+    sizes = sizes.astype(np.int64)
+    return int((sizes * (sizes - 1) // 2).sum())
+
+
+def pairwise_metrics(pred_cluster: pd.Series, true_cluster: pd.Series) -> dict:
+    """Pairwise precision, recall, F1 and cluster counts for two labelings of the same records.
+
+    Both series are aligned by position; a record null in either labeling is left out
+    (e.g. a record that belongs to no person, or was quarantined).
+    """
+    if len(pred_cluster) != len(true_cluster):
+        raise ValueError("pred_cluster and true_cluster must have the same length")
+    df = pd.DataFrame({"p": pred_cluster.to_numpy(), "t": true_cluster.to_numpy()}).dropna()
+    p = pd.factorize(df["p"])[0]
+    t = pd.factorize(df["t"])[0]
+    pred_pairs = _pairs(np.bincount(p)) if p.size else 0
+    true_pairs = _pairs(np.bincount(t)) if t.size else 0
+    both = _pairs(pd.Series(p.astype(np.int64) * (int(t.max()) + 1 if t.size else 1) + t).value_counts().to_numpy()) if p.size else 0
+    precision = both / pred_pairs if pred_pairs else 1.0
+    recall = both / true_pairs if true_pairs else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "records": int(len(df)),
+        "pred_clusters": int(p.max() + 1) if p.size else 0,
+        "true_clusters": int(t.max() + 1) if t.size else 0,
+        "pred_pairs": pred_pairs, "true_pairs": true_pairs, "true_positive_pairs": both,
+        "false_positive_pairs": pred_pairs - both, "false_negative_pairs": true_pairs - both,
+        "precision": precision, "recall": recall, "f1": f1,
+    }
+
+
+def evaluate_crosswalk(crosswalk: pd.DataFrame, truth_records: pd.DataFrame) -> dict:
+    """Join the published crosswalk to the generator's records truth and score it."""
+    truth = truth_records[truth_records["person_key"].notna()].copy()
+    for c in KEY:
+        truth[c] = truth[c].astype(str).str.strip()
+    cw = crosswalk[KEY + ["resident_id"]].copy()
+    for c in KEY:
+        cw[c] = cw[c].astype(str)
+    joined = truth.merge(cw, on=KEY, how="left")
+    missing = int(joined["resident_id"].isna().sum())
+    # a person record missing from the crosswalk (e.g. wrongly quarantined) is its own cluster,
+    # so it costs recall rather than silently vanishing
+    pred = joined["resident_id"].astype(object).where(joined["resident_id"].notna(),
+                                                       "missing:" + joined.index.astype(str))
+    out = pairwise_metrics(pred, joined["person_key"])
+    out["truth_records_not_in_crosswalk"] = missing
+    if "must_quarantine" in truth.columns:
+        out["must_quarantine_but_linked"] = int((joined["must_quarantine"].fillna(False).astype(bool)
+                                                 & joined["resident_id"].notna()).sum())
+    out["persons_in_truth"] = int(truth["person_key"].nunique())
+    out["residents_published"] = int(crosswalk["resident_id"].nunique())
+    return out
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--truth", required=True, type=Path, help="generator output dir (holds truth/records.parquet)")
+    parser.add_argument("--warehouse", default=Path("var/warehouse.duckdb"), type=Path,
+                        help="published DuckDB file (default var/warehouse.duckdb)")
+
+
+def main(args: argparse.Namespace) -> int:
+    import duckdb
+
+    records_path = args.truth / "truth" / "records.parquet"
+    if not records_path.exists():
+        print(f"找不到真值文件 / truth file not found: {records_path}", file=sys.stderr)
+        return 2
+    if not Path(args.warehouse).exists():
+        print(f"找不到数据仓库 / warehouse not found: {args.warehouse}", file=sys.stderr)
+        return 2
+    with duckdb.connect(str(args.warehouse), read_only=True) as con:
+        crosswalk = con.execute("select department, feed, record_id, resident_id from resident_crosswalk").df()
+    truth = pd.read_parquet(records_path)
+    m = evaluate_crosswalk(crosswalk, truth)
+    print(f"records evaluated     {m['records']:>12,}")
+    print(f"true persons          {m['true_clusters']:>12,}")
+    print(f"predicted residents   {m['pred_clusters']:>12,}")
+    print(f"true pairs            {m['true_pairs']:>12,}")
+    print(f"predicted pairs       {m['pred_pairs']:>12,}")
+    print(f"false positive pairs  {m['false_positive_pairs']:>12,}")
+    print(f"false negative pairs  {m['false_negative_pairs']:>12,}")
+    print(f"precision             {m['precision']:.6f}")
+    print(f"recall                {m['recall']:.6f}")
+    print(f"F1                    {m['f1']:.6f}")
+    if m["truth_records_not_in_crosswalk"]:
+        print(f"person records missing from crosswalk: {m['truth_records_not_in_crosswalk']:,}")
+    return 0

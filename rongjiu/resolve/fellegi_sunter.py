@@ -1,0 +1,104 @@
+"""Fellegi-Sunter model whose parameters come from the data, not from hand tuning.
+
+u (P(level | non-match)) is counted on random record pairs (almost all non-matches);
+m (P(level | match)) and the prior are estimated by EM on the candidate pairs' comparison
+vectors, u held fixed. EM runs on the distinct comparison vectors with their counts, so its
+cost does not grow with the number of pairs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+SMOOTH = 0.5  # pseudo-count so a level never seen among random pairs is rare, not impossible
+
+
+@dataclass
+class FSParameters:
+    m: list[np.ndarray]  # per comparison, probability of each level among matches
+    u: list[np.ndarray]  # ... among non-matches
+    prior: float  # P(match) among candidate pairs
+    iterations: int = 0
+
+    def log2_bayes_factors(self, levels: np.ndarray) -> np.ndarray:
+        """Sum over comparisons of log2(m/u) for each pair's level; missing values add 0."""
+        total = np.zeros(levels.shape[0], dtype=np.float64)
+        for k in range(levels.shape[1]):
+            w = np.log2(self.m[k]) - np.log2(self.u[k])
+            g = levels[:, k]
+            has = g >= 0
+            total[has] += w[g[has]]
+        return total
+
+    def as_records(self, names: list[str], labels: list[list[str]]) -> list[dict]:
+        rows = []
+        for k, name in enumerate(names):
+            for lv, label in enumerate(labels[k]):
+                rows.append({"comparison": name, "level": lv, "label": label,
+                             "m": float(self.m[k][lv]), "u": float(self.u[k][lv]),
+                             "log2_bf": float(np.log2(self.m[k][lv] / self.u[k][lv]))})
+        return rows
+
+
+def level_frequencies(levels: np.ndarray, n_levels: list[int], smooth: float = SMOOTH) -> list[np.ndarray]:
+    out = []
+    for k, L in enumerate(n_levels):
+        g = levels[:, k]
+        counts = np.bincount(g[g >= 0], minlength=L).astype(float)[:L] + smooth
+        out.append(counts / counts.sum())
+    return out
+
+
+def default_m(n_levels: list[int]) -> list[np.ndarray]:
+    """Starting m: agreement likely among matches, decreasing to the else level."""
+    out = []
+    for L in n_levels:
+        w = np.array([0.9 * (0.3 ** i) for i in range(L - 1)] + [0.05])
+        out.append(w / w.sum())
+    return out
+
+
+def estimate_em(levels: np.ndarray, n_levels: list[int], u: list[np.ndarray], m_start: list[np.ndarray],
+                prior_start: float = 0.5, max_iterations: int = 30, tolerance: float = 1e-5) -> FSParameters:
+    """EM for m and the prior over the candidate pairs' comparison vectors (u fixed)."""
+    if levels.shape[0] == 0:
+        return FSParameters(m=m_start, u=u, prior=prior_start)
+    patterns, counts = np.unique(levels, axis=0, return_counts=True)
+    counts = counts.astype(float)
+    m = [x.copy() for x in m_start]
+    prior = prior_start
+    K = patterns.shape[1]
+    log_u = np.zeros(patterns.shape[0])
+    for k in range(K):
+        g = patterns[:, k]
+        has = g >= 0
+        log_u[has] += np.log(u[k][g[has]])
+    it = 0
+    for it in range(1, max_iterations + 1):
+        log_m = np.zeros(patterns.shape[0])
+        for k in range(K):
+            g = patterns[:, k]
+            has = g >= 0
+            log_m[has] += np.log(m[k][g[has]])
+        a = np.log(prior) + log_m
+        b = np.log1p(-prior) + log_u
+        post = 1.0 / (1.0 + np.exp(np.clip(b - a, -700, 700)))
+        wpost = post * counts
+        new_prior = float(np.clip(wpost.sum() / counts.sum(), 1e-9, 1 - 1e-9))
+        new_m = []
+        for k in range(K):
+            g = patterns[:, k]
+            has = g >= 0
+            num = np.bincount(g[has], weights=wpost[has], minlength=n_levels[k])[: n_levels[k]] + 1e-6
+            new_m.append(num / num.sum())
+        delta = max(abs(new_prior - prior), *(float(np.abs(a_ - b_).max()) for a_, b_ in zip(new_m, m, strict=True)))
+        m, prior = new_m, new_prior
+        if delta < tolerance:
+            break
+    return FSParameters(m=m, u=u, prior=prior, iterations=it)
+
+
+def probability(log2_score: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp2(-np.clip(log2_score, -1000, 1000)))

@@ -1,0 +1,153 @@
+"""resolve_run: staged person records of all feeds -> residents, crosswalk, households, review, history."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from rongjiu.resolve.cluster import AMBIGUOUS, VIA_ANCHOR, VIA_COMPONENT
+from rongjiu.resolve.config import MatchingConfig, golden_source_priority, load_matching_config
+from rongjiu.resolve.engine import EngineResult, resolve_entities
+from rongjiu.resolve.golden import golden_records, households
+from rongjiu.resolve.identity import KEY, prepare_records
+from rongjiu.resolve.stable_ids import assign_resident_ids, load_previous_state, save_state
+
+log = logging.getLogger(__name__)
+
+ID_COMPARISON = "id_number"
+# id levels (matching.yaml order) that mean the damaged number was repaired against a valid one:
+# equal, one digit wrong / two swapped, same region + birth date (Excel kept the first 15 digits)
+REPAIR_LEVELS = (0, 1, 2)
+REVIEW_CANDIDATES_PER_RECORD = 3
+
+
+def resolve_run(staged: dict[str, pd.DataFrame], run_date: date, state_dir: Path) -> dict[str, pd.DataFrame]:
+    t0 = time.perf_counter()
+    config = load_matching_config("residents")
+    records = prepare_records(staged)
+    result = resolve_entities(records, config)
+    prev = load_previous_state(Path(state_dir), run_date)
+    resident_id, state, _ = assign_resident_ids(records, result.cluster, prev, run_date)
+    records["resident_id"] = resident_id
+    crosswalk = build_crosswalk(records, result, config)
+    resident = golden_records(records, run_date, golden_source_priority())
+    household = households(records, resident)
+    review = build_match_review(records, result, config)
+    save_state(Path(state_dir), run_date, state)
+    log.info("resolved %d records into %d residents in %.1fs (engine %s)", len(records), len(resident),
+             time.perf_counter() - t0, {k: round(v, 2) for k, v in result.timings.items()})
+    return {
+        "resident": resident,
+        "resident_crosswalk": crosswalk,
+        "household": household,
+        "match_review": review,
+        "resident_id_history": state.history.copy(),
+    }
+
+
+def build_crosswalk(records: pd.DataFrame, result: EngineResult, config: MatchingConfig) -> pd.DataFrame:
+    """One row per identity record: its resident, how it was tied, and how sure we are."""
+    cl = result.clustering
+    pairs = result.pairs
+    n = len(records)
+    method = np.full(n, "new_resident", dtype=object)
+    score = np.ones(n, dtype=np.float64)
+    anchored = records["anchored"].to_numpy()
+    method[anchored] = "exact_id"
+    linked = (cl.via == VIA_ANCHOR) | (cl.via == VIA_COMPONENT)
+    bp = cl.best_pair
+    if len(pairs):
+        has = linked & (bp >= 0)
+        prob = pairs["probability"].to_numpy()
+        score[has] = prob[bp[has]]
+        method[has] = "probabilistic"
+        id_levels = pairs[ID_COMPARISON].to_numpy() if ID_COMPARISON in pairs.columns else None
+        if id_levels is not None:
+            rep = has & np.isin(id_levels[np.where(bp >= 0, bp, 0)], REPAIR_LEVELS) & (cl.via == VIA_ANCHOR)
+            method[rep] = "repaired_id"
+        # a new resident's score: how sure we are it is nobody we already know (1 - best candidate)
+        new = ~anchored & ~linked
+        best = _best_probability_per_record(n, pairs)
+        score[new] = 1.0 - best[new]
+    # unanchored records grouped only with each other: a resident made of fuzzy evidence
+    out = records[KEY].copy()
+    out["resident_id"] = records["resident_id"].to_numpy()
+    out["match_method"] = method
+    out["match_score"] = np.clip(score, 0.0, 1.0)
+    return out
+
+
+def _best_probability_per_record(n: int, pairs: pd.DataFrame) -> np.ndarray:
+    best = np.zeros(n)
+    if len(pairs):
+        p = pairs["probability"].to_numpy()
+        np.maximum.at(best, pairs["left"].to_numpy(), p)
+        np.maximum.at(best, pairs["right"].to_numpy(), p)
+    return best
+
+
+def build_match_review(records: pd.DataFrame, result: EngineResult, config: MatchingConfig) -> pd.DataFrame:
+    """Pairs staff should look at: not sure enough to merge, or two residents fit alike."""
+    pairs = result.pairs
+    rid = records["resident_id"].to_numpy()
+    cols = ["department", "feed", "record_id", "resident_id", "candidate_department", "candidate_feed",
+            "candidate_record_id", "candidate_resident_id", "match_score", "reason_zh", "evidence_zh"]
+    if not len(pairs):
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    left = pairs["left"].to_numpy()
+    right = pairs["right"].to_numpy()
+    prob = pairs["probability"].to_numpy()
+    differ = rid[left] != rid[right]
+    grey = differ & (prob >= config.review) & (prob < config.accept)
+    amb = differ & (prob >= config.accept)  # accepted but not merged: ambiguity or a second valid ID
+    via = result.clustering.via
+    amb &= (via[left] == AMBIGUOUS) | (via[right] == AMBIGUOUS)
+    pick = np.flatnonzero(grey | amb)
+    if pick.size == 0:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    # orient: the record under review is the unanchored one (or the left one)
+    anchored = records["anchored"].to_numpy()
+    a, b = left[pick], right[pick]
+    swap = anchored[a] & ~anchored[b]
+    a, b = np.where(swap, b, a), np.where(swap, a, b)
+    rv = pd.DataFrame({
+        "department": records["department"].to_numpy()[a], "feed": records["feed"].to_numpy()[a],
+        "record_id": records["record_id"].to_numpy()[a], "resident_id": rid[a],
+        "candidate_department": records["department"].to_numpy()[b], "candidate_feed": records["feed"].to_numpy()[b],
+        "candidate_record_id": records["record_id"].to_numpy()[b], "candidate_resident_id": rid[b],
+        "match_score": prob[pick],
+        "reason_zh": np.where(amb[pick], "多个居民同样相符，未自动合并", "匹配把握不足，未自动合并"),
+        "evidence_zh": evidence_text(pairs.iloc[pick], config),
+    })
+    rv = rv.sort_values(["department", "feed", "record_id", "match_score", "candidate_resident_id"],
+                        ascending=[True, True, True, False, True], kind="mergesort")
+    rv = rv.drop_duplicates(["department", "feed", "record_id", "candidate_resident_id"])
+    rv = rv.groupby(["department", "feed", "record_id"], sort=False).head(REVIEW_CANDIDATES_PER_RECORD)
+    return rv[cols].reset_index(drop=True)
+
+
+def evidence_text(pairs: pd.DataFrame, config: MatchingConfig) -> np.ndarray:
+    """Readable evidence per pair, e.g. '姓名一致；出生日期一致；身份证号前14位一致；电话缺失'."""
+    parts = []
+    for comp in config.comparisons:
+        labels = np.array([lv.label for lv in comp.levels] + [f"{_zh(comp.name)}不一致", f"{_zh(comp.name)}缺失"],
+                          dtype=object)
+        g = pairs[comp.name].to_numpy().astype(np.int64)
+        parts.append(labels[np.where(g < 0, len(labels) - 1, g)])
+    out = parts[0].astype(str)
+    for p in parts[1:]:
+        out = np.char.add(np.char.add(out, "；"), p.astype(str))
+    return out.astype(object)
+
+
+_ZH = {"id_number": "身份证号", "name": "姓名", "birth_date": "出生日期", "sex": "性别", "phone": "电话",
+       "household": "户号", "community": "社区"}
+
+
+def _zh(name: str) -> str:
+    return _ZH.get(name, name)

@@ -1,0 +1,147 @@
+"""resolve_run end to end on hand-made staged frames: linking, conservatism, stable ids, golden records."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+from test_resolve_synth import make_id, persons, staged_for
+
+from rongjiu.resolve.evaluate import evaluate_crosswalk
+from rongjiu.resolve.pipeline import resolve_run
+
+D1 = date(2026, 11, 28)
+D2 = date(2026, 11, 29)
+KEY = ["department", "feed", "record_id"]
+
+
+@pytest.fixture(scope="module")
+def world():
+    people = persons(400, seed=11)
+    staged, truth = staged_for(people, seed=5, damaged_share=0.3)
+    return people, staged, truth
+
+
+def test_every_record_once_and_accurate(world, tmp_path):
+    _, staged, truth = world
+    out = resolve_run(staged, D1, tmp_path)
+    cw = out["resident_crosswalk"]
+    assert len(cw) == sum(len(df) for df in staged.values())
+    assert not cw.duplicated(KEY).any()
+    assert cw["match_score"].between(0, 1).all()
+    m = evaluate_crosswalk(cw, truth)
+    assert m["precision"] >= 0.999 and m["recall"] >= 0.99, m
+    methods = set(cw["match_method"])
+    assert {"exact_id", "repaired_id"} <= methods
+    # resident and household tables are consistent with the crosswalk
+    res = out["resident"]
+    assert set(res["resident_id"]) == set(cw["resident_id"])
+    assert res["resident_id"].str.fullmatch(r"R\d{10}").all()
+    assert set(res["household_id"]) <= set(out["household"]["household_id"])
+    assert (res["name_source"] == "GA.hukou").all()
+
+
+def test_rerun_same_date_gives_identical_ids(world, tmp_path):
+    _, staged, _ = world
+    a = resolve_run(staged, D1, tmp_path)["resident_crosswalk"]
+    b = resolve_run(staged, D1, tmp_path)["resident_crosswalk"]
+    pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))
+
+
+def test_ids_survive_new_data_and_reordering(world, tmp_path):
+    people, staged, _ = world
+    a = resolve_run(staged, D1, tmp_path)["resident_crosswalk"]
+    more = persons(30, seed=99)
+    more["person_key"] = "N" + more["person_key"]
+    extra, _ = staged_for(more, seed=3)
+    shuffled = {k: df.sample(frac=1.0, random_state=1) for k, df in staged.items()}
+    for k, df in extra.items():
+        df = df.copy()
+        df["record_id"] = "new" + df["record_id"]
+        df["household_no"] = df["household_no"].where(df["household_no"].isna(), "2" + df["household_no"].str[1:])
+        shuffled[k] = pd.concat([shuffled[k], df], ignore_index=True)
+    b = resolve_run(shuffled, D2, tmp_path)["resident_crosswalk"]
+    j = a.merge(b, on=KEY, suffixes=("_a", "_b"))
+    assert len(j) == len(a)
+    assert (j["resident_id_a"] == j["resident_id_b"]).mean() == 1.0
+    new_ids = set(b["resident_id"]) - set(a["resident_id"])
+    assert len(new_ids) >= 25 and min(new_ids) > max(a["resident_id"])
+
+
+def _two_people_same_name():
+    p1 = {"id_number": make_id("610103", date(1980, 1, 1), 11), "seq": 11}
+    p2 = {"id_number": make_id("610103", date(1980, 1, 1), 13), "seq": 13}
+    rows = []
+    for i, p in enumerate((p1, p2)):
+        rows.append({"department": "GA", "feed": "hukou", "record_id": f"h{i}", "source_line": i + 2,
+                     "drop_date": D1, "id_number": p["id_number"], "id_status": "valid", "id_partial": None,
+                     "name": "王伟", "birth_date": pd.Timestamp("1980-01-01"), "sex": "男", "phone": "13800000000",
+                     "community_code": "610103001001", "household_no": "100000001", "relation": "户主",
+                     "person_status": "正常"})
+    return pd.DataFrame(rows)
+
+
+def test_two_valid_ids_never_merge(tmp_path):
+    hukou = _two_people_same_name()
+    out = resolve_run({"GA.hukou": hukou}, D1, tmp_path)
+    assert out["resident_crosswalk"]["resident_id"].nunique() == 2
+
+
+def test_merge_is_recorded_in_history(tmp_path):
+    hukou = _two_people_same_name().iloc[:1]
+    # day 1: a record without ID, name only: too weak to link -> its own resident
+    sq = pd.DataFrame([{"department": "SQ", "feed": "help_requests", "record_id": "q1", "source_line": 2,
+                        "drop_date": D1, "id_number": None, "id_status": "missing", "id_partial": None,
+                        "name": "王伟", "birth_date": pd.NaT, "sex": None, "phone": "13900000000",
+                        "community_code": "610103001002", "household_no": None}])
+    day1 = resolve_run({"GA.hukou": hukou, "SQ.help_requests": sq}, D1, tmp_path)
+    r1 = day1["resident_crosswalk"].set_index("record_id")["resident_id"]
+    assert r1["q1"] != r1["h0"]
+    # day 2: the same help request now carries the ID number: the two residents merge
+    sq2 = sq.assign(id_number=hukou["id_number"].iloc[0], id_status="valid")
+    day2 = resolve_run({"GA.hukou": hukou, "SQ.help_requests": sq2}, D2, tmp_path)
+    r2 = day2["resident_crosswalk"].set_index("record_id")["resident_id"]
+    assert r2["q1"] == r2["h0"] == r1["h0"]
+    hist = day2["resident_id_history"]
+    assert (hist["event"] == "merge").sum() == 1
+    assert r1["q1"] in hist["old_ids"].iloc[0] and hist["new_id"].iloc[0] == r1["h0"]
+
+
+def test_deceased_registered_and_household_of_one(tmp_path):
+    hukou = _two_people_same_name()
+    hukou.loc[1, "person_status"] = "死亡"
+    dead_id = hukou.loc[1, "id_number"]
+    deaths = pd.DataFrame([{"department": "GA", "feed": "deaths", "record_id": "d1", "source_line": 2,
+                            "drop_date": D1, "id_number": dead_id, "id_status": "valid", "id_partial": None,
+                            "name": "王伟", "birth_date": pd.Timestamp("1980-01-01"), "sex": "男",
+                            "death_date": pd.Timestamp("2026-10-01")}])
+    other = make_id("610103", date(1990, 5, 5), 21)
+    pens = pd.DataFrame([{"department": "RS", "feed": "pensions", "record_id": "p1", "source_line": 2,
+                          "drop_date": D1, "id_number": other, "id_status": "valid", "id_partial": None,
+                          "name": "李娜", "birth_date": pd.Timestamp("1990-05-05"), "sex": "女"}])
+    out = resolve_run({"GA.hukou": hukou, "GA.deaths": deaths, "RS.pensions": pens}, D1, tmp_path)
+    res = out["resident"].set_index("id_number")
+    assert bool(res.loc[dead_id, "is_deceased"]) and res.loc[dead_id, "death_date"] == date(2026, 10, 1)
+    assert not bool(res.loc[dead_id, "is_registered"])
+    assert bool(res.loc[hukou.loc[0, "id_number"], "is_registered"])
+    lone = res.loc[other]
+    assert not bool(lone["is_registered"]) and lone["household_id"].startswith("S")
+    hh = out["household"].set_index("household_id")
+    assert hh.loc["H100000001", "size"] == 1 and bool(hh.loc["H100000001", "registered"])
+    assert hh.loc[lone["household_id"], "size"] == 1 and not bool(hh.loc[lone["household_id"], "registered"])
+
+
+def test_low_confidence_goes_to_review(tmp_path):
+    hukou = _two_people_same_name().iloc[:1]
+    # same name and birth date, wrong sex, different community, no ID: plausible, not certain
+    fl = pd.DataFrame([{"department": "FL", "feed": "women_children_aid", "record_id": "f1", "source_line": 2,
+                        "drop_date": D1, "id_number": None, "id_status": "missing", "id_partial": None,
+                        "name": "王玮", "birth_date": pd.Timestamp("1980-01-01"), "sex": "女", "phone": None,
+                        "community_code": "610103002002", "household_no": None}])
+    out = resolve_run({"GA.hukou": hukou, "FL.women_children_aid": fl}, D1, tmp_path)
+    cw = out["resident_crosswalk"].set_index("record_id")
+    review = out["match_review"]
+    if cw.loc["f1", "resident_id"] != cw.loc["h0", "resident_id"]:
+        assert cw.loc["f1", "match_method"] == "new_resident"
+    assert set(review.columns) >= {"record_id", "candidate_resident_id", "match_score", "evidence_zh"}
