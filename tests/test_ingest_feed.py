@@ -418,3 +418,43 @@ def test_empty_frames_have_the_contract_columns() -> None:
     q, fi = empty_quarantine(), empty_field_issues()
     assert list(q.columns) == QUARANTINE_COLUMNS and q["source_line"].dtype == "int64"
     assert list(fi.columns) == FIELD_ISSUE_COLUMNS and len(q) == len(fi) == 0
+
+
+def test_csv_line_numbers_with_blank_and_multiline_values(root: Path) -> None:
+    # A quoted value spanning two lines forces the exact row-by-row reader; blank lines are skipped.
+    write_csv(root, D, "GA", "deaths.csv", [
+        DEATHS_HEADER,
+        "",
+        f"D1,{ID_A},\"张\n三\",2026-11-01,",
+        "   ",
+        f"D2,{ID_B},李四,2026-11-01,,多余",
+        f"D3,{ID_C},王五,2026-11-01,",
+    ], "gbk")
+    res = run("GA.deaths", root)
+    assert dict(zip(res.staged["record_id"], res.staged["source_line"], strict=True)) == {"D1": 3, "D3": 7}
+    q = res.quarantine.iloc[0]
+    assert (q["record_id"], q["source_line"], q["reason_code"]) == ("D2", 6, "malformed_row")
+    assert json.loads(q["raw"])["_extra_fields"] == ["多余"]
+
+
+def test_csv_fast_path_line_numbers(root: Path) -> None:
+    write_csv(root, D, "GA", "deaths.csv", [
+        DEATHS_HEADER, "", f"D1,{ID_A},张三,2026-11-01,", "   ", f"D2,{ID_B},李四", f"D3,{ID_C},王五,2026-11-01,"],
+        "gbk")
+    res = run("GA.deaths", root)
+    assert dict(zip(res.staged["record_id"], res.staged["source_line"], strict=True)) == {"D1": 3, "D3": 6}
+    q = res.quarantine.iloc[0]
+    assert (q["record_id"], q["source_line"], q["reason_code"]) == ("D2", 5, "malformed_row")
+
+
+def test_rejected_feed_keeps_the_staged_schema(root: Path) -> None:
+    (drop_dir(root, D, "GA") / "deaths.csv").write_bytes(b"")
+    res = run("GA.deaths", root)
+    assert res.staged.empty and {"record_id", "id_number", "death_date", "cancel_date"} <= set(res.staged.columns)
+    assert str(res.staged["death_date"].dtype).startswith("datetime64")
+
+
+def test_utf8_file_for_a_gbk_feed_is_rejected_with_a_hint(root: Path) -> None:
+    write_csv(root, D, "GA", "deaths.csv", [DEATHS_HEADER, f"D1,{ID_A},张三,2026-11-01,"], "utf-8")
+    res = run("GA.deaths", root)
+    assert res.status == "rejected" and "utf-8" in res.message and "gbk" in res.message

@@ -191,3 +191,14 @@ def test_million_ids_smoke():
            for d, q in zip(rng.integers(0, 20000, 1_000_000), rng.integers(0, 1000, 1_000_000), strict=True)]
     df = normalize_id_numbers(pd.Series(ids, dtype=object))
     assert (df["id_status"] == "valid").all()
+
+
+def test_birth_and_sex_from_partials_only_when_asked():
+    id18 = make_id("610103", dt.date(1985, 7, 9), 457)
+    partials = pd.Series([id18[:15], id18[:17] + "0", "12", None, "61010319851332124"], dtype=object)
+    strict = birth_dates_from_ids(partials)  # only 18-char shapes are read
+    assert pd.isna(strict.iloc[0]) and strict.iloc[1] == pd.Timestamp("1985-07-09") and strict.iloc[2:].isna().all()
+    lenient = birth_dates_from_ids(partials, allow_partial=True)
+    assert lenient.tolist()[:2] == [pd.Timestamp("1985-07-09")] * 2 and lenient.iloc[2:].isna().all()
+    assert sexes_from_ids(partials, allow_partial=True).tolist() == [None, "男", None, None, "女"]
+    assert sexes_from_ids(partials).tolist() == [None, "男", None, None, None]

@@ -7,8 +7,7 @@ from datetime import date
 import duckdb
 import pytest
 
-from rongjiu.publish import ContractError, publish_tables
-from rongjiu.publish import duckdb_target
+from rongjiu.publish import ContractError, duckdb_target, publish_tables
 
 D1, D2 = date(2026, 11, 19), date(2026, 11, 20)
 

@@ -7,8 +7,7 @@ from datetime import date
 import psycopg
 import pytest
 
-from rongjiu.publish import PublishError, publish_tables
-from rongjiu.publish import postgres_target
+from rongjiu.publish import PublishError, postgres_target, publish_tables
 from rongjiu.publish.postgres_target import psycopg_conninfo
 
 pytestmark = pytest.mark.postgres

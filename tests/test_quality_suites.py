@@ -5,7 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from rongjiu.quality import build_data_docs, build_suite, expected_columns, prepare_docs_context, validate_feed
+from rongjiu.quality import (
+    build_data_docs,
+    build_suite,
+    expected_columns,
+    prepare_docs_context,
+    validate_feed,
+)
 from rongjiu.schemas import feed_spec, load_feed_specs
 
 

@@ -25,6 +25,7 @@ RESOLVED_TABLES = ("resident", "resident_crosswalk", "household", "match_review"
 ELIGIBILITY_TABLES = ("eligibility", "program")
 # later stages (monitoring, alerts) drop their Parquet here under these names
 OPTIONAL_TABLES = ("monitoring", "alert")
+INCOME_COLUMNS = ("monthly_income", "per_capita_income")
 
 
 def staged_table_name(spec: FeedSpec) -> str:
@@ -35,11 +36,12 @@ def household_with_attributes(household: Path, attributes: Path | None, out: Pat
     """household (from resolution) + household_attributes (from eligibility) on household_id;
     where both carry a column the attribute value wins unless it is null."""
     hh = read_frame(household)
-    if attributes is None:
-        return household
-    attrs = read_frame(attributes)
-    if "household_id" not in attrs.columns:
-        return household
+    if attributes is None or "household_id" not in (attrs := read_frame(attributes)).columns:
+        # no attributes tonight: incomes are unknown (null), not zero
+        for col in INCOME_COLUMNS:
+            if col not in hh.columns:
+                hh[col] = pd.Series(pd.NA, index=hh.index, dtype="Float64")
+        return write_parquet(hh, out)
     attrs = attrs.drop_duplicates("household_id")
     merged = hh.merge(attrs, on="household_id", how="left", suffixes=("", "__attr"))
     for col in [c for c in attrs.columns if c != "household_id" and c in hh.columns]:
@@ -69,6 +71,8 @@ def collect_tables(state_dir: Path, run_date: date,
         elif resolved:
             notes.append(f"resolution produced no {name}")
     if "household" in tables:
+        if "household_attributes" not in elig:
+            notes.append("no household_attributes: household incomes published as null")
         tables["household"] = household_with_attributes(
             resolved["household"], elig.get("household_attributes"),
             state_dir / "publish_inputs" / run_date.isoformat() / "household.parquet")

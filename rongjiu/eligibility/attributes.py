@@ -39,31 +39,64 @@ class Attributes:
 
 
 def _empty_feed(key: str) -> pd.DataFrame:
-    cols = ["resident_id", "record_id", "drop_date"]
+    cols = ["record_id", "drop_date"]
     try:
         spec = schemas.feed_spec(key)
         cols += [c.field for c in spec.columns if c.field not in cols and c.type != "ignore"]
     except KeyError:
         pass
-    return pd.DataFrame({c: pd.Series([], dtype=object) for c in cols})
+    frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in cols})
+    frame["resident_id"] = pd.Series([], dtype=np.int64)
+    return frame
 
 
-def feed_with_residents(staged: dict[str, pd.DataFrame], crosswalk: pd.DataFrame, key: str) -> pd.DataFrame:
-    """The staged records of one feed with their resident_id (records without one are left out).
+class Feeds:
+    """Staged feeds joined to residents through the crosswalk.
 
-    Delta feeds hold every drop so far: a record id delivered again is a correction,
-    so the newest drop of each record id wins.
+    Residents are addressed by their position (0..n-1) in the resident table: integer
+    keys keep the groupbys and membership tests fast (pandas' Arrow-backed strings
+    are slow in `isin` with large value sets).
     """
-    df = staged.get(key)
-    if df is None or len(df) == 0:
-        return _empty_feed(key)
-    dept, feed = key.split(".", 1)
-    xw = crosswalk.loc[(crosswalk["department"] == dept) & (crosswalk["feed"] == feed), ["record_id", "resident_id"]]
-    xw = xw.drop_duplicates("record_id")
-    df = df.drop(columns=[c for c in ("resident_id",) if c in df.columns])
-    if "drop_date" in df.columns and df["record_id"].duplicated().any():
-        df = df.sort_values("drop_date", kind="stable").drop_duplicates("record_id", keep="last")
-    return df.merge(xw, on="record_id", how="inner")
+
+    def __init__(self, staged: dict[str, pd.DataFrame], resolved: dict[str, pd.DataFrame]):
+        self.staged = staged
+        self.ids = pd.Index(resolved["resident"]["resident_id"].astype(object).to_numpy(), dtype=object,
+                            name="resident_id")
+        xw = resolved["resident_crosswalk"]
+        pos = self.ids.get_indexer(xw["resident_id"].astype(object).to_numpy())
+        keys = (xw["department"].astype(object) + "." + xw["feed"].astype(object)).to_numpy()
+        frame = pd.DataFrame({"key": keys, "record_id": xw["record_id"].astype(object).to_numpy(), "pos": pos})
+        frame = frame[frame["pos"] >= 0]
+        self.crosswalk = {k: g[["record_id", "pos"]].drop_duplicates("record_id")
+                          for k, g in frame.groupby("key", sort=False)}
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.staged
+
+    def get(self, key: str) -> pd.DataFrame:
+        """The staged records of one feed with `resident_id` = resident position (records without one left out).
+
+        Delta feeds hold every drop so far: a record id delivered again is a correction,
+        so the newest drop of each record id wins.
+        """
+        df = self.staged.get(key)
+        xw = self.crosswalk.get(key)
+        if df is None or len(df) == 0 or xw is None:
+            return _empty_feed(key)
+        df = df.drop(columns=[c for c in ("resident_id",) if c in df.columns])
+        if "drop_date" in df.columns and df["record_id"].duplicated().any():
+            df = df.sort_values("drop_date", kind="stable").drop_duplicates("record_id", keep="last")
+        df = df.assign(record_id=df["record_id"].astype(object))
+        out = df.merge(xw, on="record_id", how="inner")
+        return out.rename(columns={"pos": "resident_id"})
+
+
+def feed_with_residents(staged: dict[str, pd.DataFrame], resolved: dict[str, pd.DataFrame],
+                        key: str) -> pd.DataFrame:
+    """One feed's staged records with their resident_id (for callers outside this module)."""
+    feeds = Feeds(staged, resolved)
+    df = feeds.get(key)
+    return df.assign(resident_id=feeds.ids.to_numpy()[df["resident_id"].to_numpy(dtype=np.int64)])
 
 
 def _dates(s: pd.Series) -> pd.Series:
@@ -116,17 +149,14 @@ def _school_year(day: dt.date) -> int:
     return day.year if day.month >= 9 else day.year - 1
 
 
-def person_attributes(staged: dict[str, pd.DataFrame], resolved: dict[str, pd.DataFrame],
-                      run_date: dt.date) -> pd.DataFrame:
+def person_attributes(feeds: Feeds, resolved: dict[str, pd.DataFrame], run_date: dt.date) -> pd.DataFrame:
     """Every person attribute of the registry, one row per resident (index resident_id)."""
     D = pd.Timestamp(run_date)
     resident = resolved["resident"]
-    xw = resolved["resident_crosswalk"]
-    ids = pd.Index(resident["resident_id"], name="resident_id")
+    ids = pd.RangeIndex(len(resident), name="resident_id")  # positions; real ids set at the end
     out = pd.DataFrame(index=ids)
-
-    def feed(key: str) -> pd.DataFrame:
-        return feed_with_residents(staged, xw, key)
+    staged = feeds.staged
+    feed = feeds.get
 
     # --- identity: age and sex from the golden record
     birth = _dates(resident["birth_date"]).to_numpy()
@@ -274,6 +304,7 @@ def person_attributes(staged: dict[str, pd.DataFrame], resolved: dict[str, pd.Da
     gh = feed("GH.hardship_workers")
     worker = (gh["file_status"] == "在档") & (gh["program_code"].astype(object) != "GH_JQZX")
     out["is_hardship_worker"] = ids.isin(gh.loc[worker, "resident_id"])
+    out.index = feeds.ids
     return out
 
 
@@ -311,22 +342,22 @@ def _current_roster(key: str, df: pd.DataFrame, D: pd.Timestamp) -> pd.Series:
     raise KeyError(f"no current-record rule for roster feed {key}")
 
 
-def enrollment(staged: dict[str, pd.DataFrame], resolved: dict[str, pd.DataFrame], run_date: dt.date,
-               persons: pd.DataFrame, catalog: Catalog | None = None) -> pd.DataFrame:
+def enrollment(feeds: Feeds, run_date: dt.date, persons: pd.DataFrame,
+               catalog: Catalog | None = None) -> pd.DataFrame:
     """resident_id, program_code for every current roster record (one row per pair)."""
     catalog = catalog or load_catalog()
     D = pd.Timestamp(run_date)
-    xw = resolved["resident_crosswalk"]
+    ids = feeds.ids.to_numpy()
     parts: list[pd.DataFrame] = []
     for key in sorted({p.roster_feed for p in catalog.programs if p.roster_feed}):
         programs = [p for p in catalog.programs if p.roster_feed == key]
         if key == "RS.employment":
             # RS_JYKN: the person's latest employment record has 就业困难人员 = 是
-            who = persons.index[persons["is_employment_difficulty"].to_numpy()]
+            who = persons.index[persons["is_employment_difficulty"].to_numpy(dtype=bool)].to_numpy(dtype=object)
             for p in programs:
                 parts.append(pd.DataFrame({"resident_id": who, "program_code": p.code}))
             continue
-        df = feed_with_residents(staged, xw, key)
+        df = feeds.get(key)
         if len(df) == 0:
             continue
         df = df.reset_index(drop=True)
@@ -338,7 +369,8 @@ def enrollment(staged: dict[str, pd.DataFrame], resolved: dict[str, pd.DataFrame
             codes = pd.Series(spec.program or programs[0].code, index=df.index)
         else:
             continue
-        parts.append(pd.DataFrame({"resident_id": df["resident_id"].to_numpy(), "program_code": codes.to_numpy()}))
+        parts.append(pd.DataFrame({"resident_id": ids[df["resident_id"].to_numpy(dtype=np.int64)],
+                                   "program_code": codes.to_numpy()}))
     if parts:
         enr = pd.concat(parts, ignore_index=True)
     else:
@@ -350,7 +382,7 @@ def enrollment(staged: dict[str, pd.DataFrame], resolved: dict[str, pd.DataFrame
     if len(applicants):
         members = persons.loc[persons["is_member"] & persons["household_registered"], ["household_id"]]
         hh = applicants.merge(persons[["household_id"]], left_on="resident_id", right_index=True)
-        hh = hh[hh["household_id"].isin(members["household_id"])]
+        hh = hh[hh["household_id"].astype(object).isin(members["household_id"].to_numpy(dtype=object))]
         extra = hh[["household_id", "program_code"]].merge(members.reset_index(), on="household_id")
         enr = pd.concat([enr, extra[["resident_id", "program_code"]]], ignore_index=True)
     return enr.drop_duplicates().reset_index(drop=True)
@@ -384,15 +416,17 @@ def assign_households(persons: pd.DataFrame, resolved: dict[str, pd.DataFrame]) 
 
 
 def household_attributes(persons: pd.DataFrame, enrolled: pd.DataFrame, resolved: dict[str, pd.DataFrame],
-                         staged: dict[str, pd.DataFrame], run_date: dt.date) -> pd.DataFrame:
+                         feeds: Feeds, run_date: dt.date) -> pd.DataFrame:
     """household.* attributes (columns without the prefix), index household_id."""
     D = pd.Timestamp(run_date)
     m = persons[persons["is_member"]]
     g = m.groupby("household_id", sort=False)
-    hh_index = pd.Index(persons["household_id"].unique(), name="household_id")
+    # object dtype on purpose: isin over Arrow-backed strings is slow with many values
+    hh_index = pd.Index(persons["household_id"].unique(), name="household_id", dtype=object)
     household = resolved.get("household")
     if household is not None and len(household):
-        hh_index = hh_index.union(pd.Index(household["household_id"].dropna().unique(), name="household_id"))
+        extra = pd.Index(household["household_id"].dropna().unique(), dtype=object).difference(hh_index)
+        hh_index = hh_index.append(extra).rename("household_id")
     out = pd.DataFrame(index=hh_index)
     reg = persons.drop_duplicates("household_id").set_index("household_id")["household_registered"]
     if household is not None and "registered" in household.columns and len(household):
@@ -400,8 +434,9 @@ def household_attributes(persons: pd.DataFrame, enrolled: pd.DataFrame, resolved
     out["registered"] = reg.reindex(hh_index).fillna(False).astype(bool)
     size = g.size().reindex(hh_index).fillna(0).astype("float64")
     out["size"] = size
-    income = _sum_unknown(m["monthly_income"], m["household_id"]).reindex(hh_index).fillna(0.0)
-    oop = _sum_unknown(m["medical_oop_12m"], m["household_id"]).reindex(hh_index).fillna(0.0)
+    # a household without members sums to 0; an unknown member amount keeps the sum unknown
+    income = _sum_unknown(m["monthly_income"], m["household_id"]).reindex(hh_index).where(size > 0, 0.0)
+    oop = _sum_unknown(m["medical_oop_12m"], m["household_id"]).reindex(hh_index).where(size > 0, 0.0)
     out["monthly_income"] = income
     with np.errstate(divide="ignore", invalid="ignore"):
         out["per_capita_income"] = (income / size).where(size > 0)
@@ -426,10 +461,11 @@ def household_attributes(persons: pd.DataFrame, enrolled: pd.DataFrame, resolved
     member_enr = enrolled.merge(m[["household_id"]], left_on="resident_id", right_index=True)
     for col, code in (("in_dibao", "MZ_DB"), ("in_tekun", "MZ_TK"), ("in_margin", "MZ_DBBY"),
                       ("in_rigid", "MZ_ZCKN")):
-        out[col] = hh_index.isin(member_enr.loc[member_enr["program_code"] == code, "household_id"])
+        out[col] = hh_index.isin(member_enr.loc[member_enr["program_code"] == code, "household_id"]
+                                 .to_numpy(dtype=object))
     out["low_income"] = out["in_dibao"] | out["in_tekun"] | out["in_margin"]
-    out["has_hardship_worker"] = hh_index.isin(m.loc[m["is_hardship_worker"], "household_id"])
-    out["days_since_member_death"] = _member_death_days(persons, resolved, staged, D).reindex(hh_index)
+    out["has_hardship_worker"] = hh_index.isin(m.loc[m["is_hardship_worker"], "household_id"].to_numpy(dtype=object))
+    out["days_since_member_death"] = _member_death_days(persons, resolved, feeds, D).reindex(hh_index)
     community = None
     if household is not None and "community_code" in household.columns:
         community = household.drop_duplicates("household_id").set_index("household_id")["community_code"]
@@ -444,27 +480,28 @@ def household_attributes(persons: pd.DataFrame, enrolled: pd.DataFrame, resolved
     return out
 
 
-def _member_death_days(persons: pd.DataFrame, resolved: dict[str, pd.DataFrame],
-                       staged: dict[str, pd.DataFrame], D: pd.Timestamp) -> pd.Series:
+def _member_death_days(persons: pd.DataFrame, resolved: dict[str, pd.DataFrame], feeds: Feeds,
+                       D: pd.Timestamp) -> pd.Series:
     """Fewest days since a person of the 户号 died, deaths in the window only."""
-    deaths = feed_with_residents(staged, resolved["resident_crosswalk"], "GA.deaths")
-    dd = _dates(deaths["death_date"]).groupby(deaths["resident_id"]).max()
-    res = resolved["resident"].set_index("resident_id")
+    deaths = feeds.get("GA.deaths")
+    dd = _dates(deaths["death_date"]).groupby(deaths["resident_id"].to_numpy(dtype=np.int64)).max()
+    res = resolved["resident"]
     if "death_date" in res.columns:
-        dd = dd.combine_first(_dates(res["death_date"]).dropna())
-    dd = dd[dd.index.isin(persons.index)]
+        from_resident = pd.Series(_dates(res["death_date"]).to_numpy(), index=pd.RangeIndex(len(res)))
+        dd = dd.combine_first(from_resident.dropna())
     days = _days_before(D, dd)
     days = days[(days >= 0) & (days < WINDOW_DAYS)]
-    hh = persons["household_id"].reindex(days.index)
-    return days.groupby(hh.to_numpy()).min()
+    hh = persons["household_id"].to_numpy(dtype=object)[days.index.to_numpy(dtype=np.int64)]
+    return days.groupby(hh).min()
 
 
 def compute_attributes(staged: dict[str, pd.DataFrame], resolved: dict[str, pd.DataFrame],
                        run_date: dt.date, catalog: Catalog | None = None) -> Attributes:
     """All attributes of attributes.md for run date D."""
     catalog = catalog or load_catalog()
-    persons = person_attributes(staged, resolved, run_date)
+    feeds = Feeds(staged, resolved)
+    persons = person_attributes(feeds, resolved, run_date)
     persons = assign_households(persons, resolved)
-    enr = enrollment(staged, resolved, run_date, persons, catalog)
-    households = household_attributes(persons, enr, resolved, staged, run_date)
+    enr = enrollment(feeds, run_date, persons, catalog)
+    households = household_attributes(persons, enr, resolved, feeds, run_date)
     return Attributes(persons=persons, households=households, enrollment=enr)

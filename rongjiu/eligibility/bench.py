@@ -112,16 +112,155 @@ def synthetic_attributes(n: int, seed: int = 0, catalog: Catalog | None = None) 
     return Attributes(persons=p, households=h, enrollment=enrollment)
 
 
+def synthetic_staged(n: int, seed: int = 0, run_date: dt.date = dt.date(2026, 11, 29),
+                     ) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    """Staged feeds + resolution output shaped like ingest/resolve output, for timing only."""
+    rng = np.random.default_rng(seed)
+    D = pd.Timestamp(run_date)
+    rid = pd.Series(np.arange(n)).astype(str).radd("R").to_numpy(dtype=object)
+    n_hh = max(1, int(n / 2.5))
+    has_hukou = rng.random(n) < 0.95
+    hh = np.where(has_hukou, pd.Series(rng.integers(0, n_hh, n)).astype(str).radd("H").to_numpy(dtype=object), None)
+    status = rng.choice(np.array(["正常"] * 95 + ["迁出"] * 3 + ["死亡"] * 2, dtype=object), n)
+    birth = D - pd.to_timedelta(rng.integers(0, 36500, n), unit="D")
+    staged: dict[str, pd.DataFrame] = {}
+    xw: list[pd.DataFrame] = []
+
+    def add(key: str, who: np.ndarray, **cols) -> None:
+        dept, feed = key.split(".")
+        k = len(who)
+        rec = pd.Series(np.arange(k)).astype(str).radd(f"{dept}{feed}-").to_numpy(dtype=object)
+        df = pd.DataFrame({"department": dept, "feed": feed, "record_id": rec, "drop_date": D, **cols})
+        staged[key] = df
+        xw.append(pd.DataFrame({"department": dept, "feed": feed, "record_id": rec, "resident_id": rid[who]}))
+
+    def some(frac: float) -> np.ndarray:
+        return np.flatnonzero(rng.random(n) < frac)
+
+    def pick(values: list, k: int) -> np.ndarray:
+        return rng.choice(np.array(values, dtype=object), k)
+
+    def dates(k: int, back: int) -> pd.DatetimeIndex:
+        return D - pd.to_timedelta(rng.integers(0, back, k), unit="D")
+
+    who = np.flatnonzero(has_hukou)
+    add("GA.hukou", who, household_no=hh[who], person_status=status[who])
+    dead = np.flatnonzero(has_hukou & (status == "死亡"))
+    add("GA.deaths", dead, death_date=dates(len(dead), 700))
+    w = some(0.2)
+    add("GA.vehicles", w, vehicle_type=pick(["小型轿车", "残疾人专用车", "二轮摩托车"], len(w)),
+        vehicle_status=pick(["正常", "正常", "注销"], len(w)))
+    earners = some(0.4)
+    d_ym = D.year * 12 + D.month - 1
+    per = np.repeat(earners, 13)
+    months = np.tile(np.arange(d_ym - 13, d_ym), len(earners))
+    income = rng.gamma(2, 2000, len(per))
+    income[rng.random(len(per)) < 0.0005] = np.nan
+    add("SW.income", per, period=((months // 12) * 100 + months % 12 + 1).astype("int32"),
+        income_item="工资薪金", income=income)
+    w = some(0.5)
+    add("RS.employment", w, employment_status=pick(["就业", "灵活就业", "失业", "退休", "未就业"], len(w)),
+        registered_date=dates(len(w), 3000), monthly_wage=rng.gamma(2, 2000, len(w)),
+        employment_difficulty=rng.random(len(w)) < 0.05)
+    w = some(0.2)
+    add("RS.pensions", w, benefit_status=pick(["正常发放", "正常发放", "终止"], len(w)),
+        monthly_pension=rng.gamma(2, 1500, len(w)))
+    w = some(0.02)
+    add("RS.unemployment_benefit", w, start_month=np.full(len(w), 202606, "int32"),
+        end_month=np.full(len(w), 202705, "int32"), monthly_amount=np.full(len(w), 1500.0))
+    w = rng.integers(0, n, int(n * 1.5))
+    add("YB.settlements", w, med_type=pick(["11", "14", "21"], len(w)),
+        setl_time=dates(len(w), 500), oop_paid=rng.gamma(1, 800, len(w)),
+        diagnosis_code=pick(["I10", "C50.9", "E11", "J18"], len(w)))
+    w = some(0.08)
+    add("CL.disability_certs", w, disability_category=pick(["视力", "肢体", "智力", "精神"], len(w)),
+        disability_level=pick(["一级", "二级", "三级", "四级"], len(w)), issued_date=dates(len(w), 4000),
+        cert_status=pick(["有效", "有效", "注销"], len(w)))
+    w = some(0.15)
+    add("JY.students", w, stage=pick(["学前", "小学", "初中", "高中", "中职", "高校"], len(w)),
+        grade=pick(["一年级", "大一", "高二"], len(w)), study_status=pick(["在读", "在读", "毕业"], len(w)))
+    w = some(0.05)
+    add("SJ.businesses", w, registration_status=pick(["存续", "在业", "注销"], len(w)),
+        registered_capital=rng.gamma(1, 10, len(w)))
+    w = some(0.6)
+    add("ZJ.property", w, usage=pick(["住宅", "住宅", "商业", "车位"], len(w)), title_status=pick(["现势", "注销"], len(w)))
+    w = some(0.3)
+    add("GJJ.provident_fund", w, contribution_base=rng.gamma(2, 3000, len(w)),
+        account_status=pick(["正常", "封存"], len(w)))
+    w = some(0.01)
+    add("TY.entitled_groups", w, veteran_category=pick(["残疾军人", "烈士遗属"], len(w)),
+        program_code=pick(["TY_FXBZ", "TY_YLBZ"], len(w)))
+    w = some(0.003)
+    add("WJ.special_families", w, category=pick(["独生子女死亡"], len(w)))
+    w = some(0.005)
+    add("WJ.severe_mental", w, management_status=pick(["在管", "失访"], len(w)))
+    w = some(0.01)
+    add("YJ.disaster_victims", w, event_date=dates(len(w), 400), loss_level=pick(["一般", "较重", "严重"], len(w)),
+        house_damaged=rng.random(len(w)) < 0.3, program_code=pick(["YJ_GDQ", "YJ_DCJZ", None], len(w)))
+    w = some(0.002)
+    add("SF.released_persons", w, release_date=dates(len(w), 700), supervision_status=pick(["在帮", "解除"], len(w)),
+        employment=pick(["已就业", "未就业"], len(w)))
+    w = some(0.005)
+    add("SF.legal_aid", w, accepted_date=dates(len(w), 500))
+    w = some(0.01)
+    add("GH.hardship_workers", w, program_code=pick(["GH_KNZG", "GH_JQZX"], len(w)),
+        file_status=pick(["在档", "解困脱档"], len(w)))
+    mz = ["MZ_DB", "MZ_TK", "MZ_DBBY", "MZ_ZCKN", "MZ_GLBT", "MZ_YLFW", "MZ_JGBT", "MZ_GE"]
+    w = some(0.08)
+    add("MZ.assistance_roster", w, program_code=pick(mz, len(w)), status=pick(["在保", "在保", "停保"], len(w)),
+        start_date=dates(len(w), 2000), end_date=pd.NaT)
+    w = some(0.03)
+    add("MZ.disability_subsidies", w, program_code=pick(["CL_KNBT", "CL_HLBT"], len(w)), status="在保",
+        start_date=dates(len(w), 2000), end_date=pd.NaT)
+    w = some(0.02)
+    add("YB.medical_assistance", w, program_code=pick(["YB_CBZZ", "YB_ZYJZ", "YB_MZJZ"], len(w)),
+        aid_date=dates(len(w), 500))
+    w = some(0.03)
+    add("JY.student_aid", w, program_code=pick(["JY_YWBZ", "JY_GZZX", "JY_ZXDK"], len(w)),
+        school_year=np.full(len(w), 2026, "int32"))
+    w = some(0.01)
+    add("ZJ.housing_security", w, program_code=pick(["ZJ_LZBT", "ZJ_GZF"], len(w)), status="保障中",
+        start_date=dates(len(w), 2000))
+    w = some(0.01)
+    add("FL.women_children_aid", w, program_code=pick(["FL_QNZ", "FL_LAJZ"], len(w)), aid_date=dates(len(w), 500))
+    w = some(0.002)
+    add("TW.hope_project", w, program_code="TW_XWGC")
+
+    resident = pd.DataFrame({
+        "resident_id": rid, "sex": pick(["男", "女"], n), "birth_date": birth, "household_id": hh,
+        "community_code": "610103001001", "is_registered": has_hukou & (status == "正常"),
+        "is_deceased": has_hukou & (status == "死亡"), "death_date": pd.NaT})
+    households = pd.DataFrame({"household_id": pd.unique(hh[has_hukou])})
+    households["registered"] = True
+    households["community_code"] = "610103001001"
+    resolved = {"resident": resident, "household": households,
+                "resident_crosswalk": pd.concat(xw, ignore_index=True)}
+    return staged, resolved
+
+
 def main() -> None:
-    from rongjiu.eligibility.pipeline import eligibility_table
+    from rongjiu.eligibility.pipeline import eligibility_run, eligibility_table
 
     ap = argparse.ArgumentParser()
     ap.add_argument("n", type=int, nargs="?", default=1_000_000)
+    ap.add_argument("--staged", action="store_true", help="time attributes from synthetic staged feeds too")
     args = ap.parse_args()
+    day = dt.date(2026, 11, 29)
+    if args.staged:
+        t0 = time.perf_counter()
+        staged, resolved = synthetic_staged(args.n)
+        rows = sum(len(df) for df in staged.values())
+        t1 = time.perf_counter()
+        out = eligibility_run(staged, resolved, None, day)
+        t2 = time.perf_counter()
+        print(f"synthetic staged feeds ({rows} records): {t1 - t0:.1f} s; attributes + eligibility for "
+              f"{args.n} residents: {t2 - t1:.1f} s; {len(out['eligibility'])} rows")
+        print(out["eligibility"]["status"].value_counts().to_string())
+        return
     t0 = time.perf_counter()
     attrs = synthetic_attributes(args.n)
     t1 = time.perf_counter()
-    table = eligibility_table(load_catalog(), attrs, dt.date(2026, 11, 29))
+    table = eligibility_table(load_catalog(), attrs, day)
     t2 = time.perf_counter()
     print(f"synthetic attributes: {t1 - t0:.1f} s; eligibility for {args.n} residents: {t2 - t1:.1f} s; "
           f"{len(table)} rows")

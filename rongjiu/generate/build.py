@@ -18,7 +18,7 @@ from rongjiu.generate.feeds import BUILDERS, Ctx, add_latent_extras
 from rongjiu.generate.mess import MESS
 from rongjiu.generate.population import build_population
 from rongjiu.generate.render import render_feed
-from rongjiu.generate.writers import write_feed
+from rongjiu.generate.writers import serialised, write_feed
 from rongjiu.schemas import FeedSpec, load_feed_specs
 
 PERSON_COLUMNS = [
@@ -85,9 +85,10 @@ def build(cfg: GenerateConfig, log=print) -> dict:
     specs = load_feed_specs()
     cal = drop_calendar(cfg, specs)
     not_ready = (cfg.run_date, cfg.not_ready_department)
-    truth_parts: list[pd.DataFrame] = []
     counts: dict[str, dict] = {}
     folders: dict[tuple[date, str], list[str]] = {}
+    writer = pq.ParquetWriter(out / "truth" / "records.parquet", RECORD_SCHEMA)
+    n_truth = 0
     for spec in specs:
         t1 = datetime.now()
         clean = BUILDERS[spec.key](ctx)
@@ -95,34 +96,29 @@ def build(cfg: GenerateConfig, log=print) -> dict:
         if spec.kind == "delta":
             clean["_drop"] = assign_delta_drops(clean["_event"], drops)
             clean = clean[clean["_drop"] >= 0].sort_values("_drop", kind="stable").reset_index(drop=True)
-        frame, meta = render_feed(spec, clean, np.random.default_rng([cfg.seed, _stable(spec.key)]))
+        frame, meta, issues = render_feed(spec, clean, np.random.default_rng([cfg.seed, _stable(spec.key)]))
+        del clean
+        truth = FeedTruth(spec, frame, meta, issues)
+        lines = serialised(spec, frame)
         counts[spec.key] = {"drops": [str(x) for x in drops], "rows_per_drop": {}}
         for di, dd in enumerate(drops):
-            ts = pd.Timestamp(dd)
-            if spec.kind == "delta":
-                sel = (meta["_drop"] == di).to_numpy()
-            else:
-                sel = np.ones(len(frame), bool)
-                if "_from" in meta.columns:
-                    f = pd.to_datetime(meta["_from"])
-                    sel &= (f.isna() | (f <= ts)).to_numpy()
-                if "_to" in meta.columns:
-                    t = pd.to_datetime(meta["_to"])
-                    sel &= (t.isna() | (t >= ts)).to_numpy()
-            fr = frame[sel].reset_index(drop=True)
-            me = meta[sel].reset_index(drop=True)
+            sel = np.flatnonzero(_in_drop(spec, meta, di, dd))
             dept_dir = out / "landing" / dd.isoformat() / spec.department
             dept_dir.mkdir(parents=True, exist_ok=True)
             exported = datetime.combine(dd, time(23, 30)) + timedelta(minutes=int(_stable(spec.key) % 50))
-            fname, lines = write_feed(dept_dir, spec, fr, exported)
-            folders.setdefault((dd, spec.department), [])
-            if fname not in folders[(dd, spec.department)]:
-                folders[(dd, spec.department)].append(fname)
-            counts[spec.key]["rows_per_drop"][dd.isoformat()] = len(fr)
+            fname, src_lines = write_feed(dept_dir, spec, frame, sel, exported, lines)
+            files = folders.setdefault((dd, spec.department), [])
+            if fname not in files:
+                files.append(fname)
+            counts[spec.key]["rows_per_drop"][dd.isoformat()] = len(sel)
             if (dd, spec.department) == not_ready:
                 continue  # never read by the pipeline: not part of the truth
-            truth_parts.append(_truth_rows(spec, fr, me, dd, lines))
+            table = truth.table(sel, dd, src_lines)
+            writer.write_table(table)
+            n_truth += table.num_rows
         log(f"{spec.key}: {len(frame)} records, {len(drops)} drop(s) ({(datetime.now() - t1).total_seconds():.1f}s)")
+        del frame, meta, truth, lines
+    writer.close()
 
     # _READY last in each department folder, except the one still being written (truncated files)
     for (dd, dept), files in sorted(folders.items()):
@@ -135,8 +131,6 @@ def build(cfg: GenerateConfig, log=print) -> dict:
             continue
         (dept_dir / "_READY").write_bytes(b"")
 
-    records = pd.concat(truth_parts, ignore_index=True)
-    pq.write_table(pa.Table.from_pandas(records, preserve_index=False), out / "truth" / "records.parquet")
     persons = p[PERSON_COLUMNS].copy()
     for c in ("birth_date", "death_date"):
         persons[c] = pd.to_datetime(persons[c]).dt.date
@@ -150,7 +144,7 @@ def build(cfg: GenerateConfig, log=print) -> dict:
         "not_ready": {"drop_date": cfg.run_date.isoformat(), "department": cfg.not_ready_department,
                       "files": folders.get(not_ready, []), "in_truth": False},
         "feeds": counts,
-        "persons": len(persons), "truth_records": len(records),
+        "persons": len(persons), "truth_records": n_truth,
         "mess_rates": MESS, "volumes": cfg.volumes,
         "seconds": round((datetime.now() - t0).total_seconds(), 1),
     }
@@ -158,26 +152,78 @@ def build(cfg: GenerateConfig, log=print) -> dict:
     return manifest
 
 
-def _truth_rows(spec: FeedSpec, frame: pd.DataFrame, meta: pd.DataFrame, dd: date, lines: np.ndarray) -> pd.DataFrame:
-    rid_raw = frame[spec.record_id_column.source]
-    rid = rid_raw.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
-    rid = rid.where(rid != "", None)
-    intent = meta["intent"].to_numpy()
-    reason = np.full(len(frame), None, dtype=object)
-    missing = rid.isna().to_numpy()
-    reason[missing] = "missing_record_id"
-    dup = rid.duplicated(keep="first").to_numpy() & ~missing
-    reason[dup & (reason == None)] = "duplicate_record_id"  # noqa: E711
-    rest = (reason == None) & ~pd.isna(intent) & (intent != "missing_record_id")  # noqa: E711
-    reason[rest] = intent[rest]
-    issues = meta["issues"]
-    return pd.DataFrame({
-        "department": spec.department, "feed": spec.feed, "record_id": rid.to_numpy(),
-        "drop_date": dd, "source_line": lines.astype(np.int64),
-        "person_key": meta["_person"].to_numpy() if "_person" in meta.columns else None,
-        "must_quarantine": reason != None,  # noqa: E711
-        "expected_reason": reason,
-        "field_issue_columns": issues.map(lambda x: [c for c, _ in x]).to_numpy(),
-        "field_issue_reasons": issues.map(lambda x: [r for _, r in x]).to_numpy(),
-        "id_damage": meta["id_damage"].to_numpy(),
-    })
+RECORD_SCHEMA = pa.schema([
+    ("department", pa.string()), ("feed", pa.string()), ("record_id", pa.string()), ("drop_date", pa.date32()),
+    ("source_line", pa.int64()), ("person_key", pa.string()), ("must_quarantine", pa.bool_()),
+    ("expected_reason", pa.string()), ("field_issue_columns", pa.list_(pa.string())),
+    ("field_issue_reasons", pa.list_(pa.string())), ("id_damage", pa.string()),
+])
+
+
+def _in_drop(spec: FeedSpec, meta: pd.DataFrame, di: int, dd: date) -> np.ndarray:
+    if spec.kind == "delta":
+        return (meta["_drop"] == di).to_numpy()
+    ts = pd.Timestamp(dd)
+    sel = np.ones(len(meta), bool)
+    if "_from" in meta.columns:
+        f = pd.to_datetime(meta["_from"])
+        sel &= (f.isna() | (f <= ts)).to_numpy()
+    if "_to" in meta.columns:
+        t = pd.to_datetime(meta["_to"])
+        sel &= (t.isna() | (t >= ts)).to_numpy()
+    return sel
+
+
+class FeedTruth:
+    """Per-record truth of one rendered feed, sliced per drop into Arrow tables."""
+
+    def __init__(self, spec: FeedSpec, frame: pd.DataFrame, meta: pd.DataFrame, issues: dict):
+        self.spec = spec
+        raw = frame[spec.record_id_column.source]
+        if spec.format == "database":
+            rid = raw.astype("Int64").astype(str).where(raw.notna(), None)
+        else:
+            rid = raw.astype(str).str.strip().where(raw.notna(), None)
+        rid = rid.astype(object)
+        self.rid = np.where(pd.isna(rid) | (rid == ""), None, rid).astype(object)
+        self.intent = meta["intent"].to_numpy()
+        self.person = meta["_person"].astype(object).where(meta["_person"].notna(), None).to_numpy()
+        self.damage = meta["id_damage"].astype(str).to_numpy()
+        n = len(frame)
+        self.n_issues = np.zeros(n, np.int64)
+        for i, lst in issues.items():
+            self.n_issues[i] = len(lst)
+        self.issues = issues
+
+    def table(self, sel: np.ndarray, dd: date, lines: np.ndarray) -> pa.Table:
+        rid = pd.Series(self.rid[sel], dtype=object)
+        missing = rid.isna().to_numpy()
+        reason = np.full(len(sel), None, dtype=object)
+        reason[missing] = "missing_record_id"
+        dup = rid.duplicated(keep="first").to_numpy() & ~missing
+        reason[dup] = "duplicate_record_id"
+        intent = self.intent[sel]
+        rest = pd.isna(reason) & ~pd.isna(intent) & (intent != "missing_record_id")
+        reason[rest] = intent[rest]
+        counts = self.n_issues[sel]
+        offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+        cols: list[str] = []
+        rsn: list[str] = []
+        for i in sel[counts > 0].tolist():  # rows with a field issue only
+            for c, r in self.issues[i]:
+                cols.append(c)
+                rsn.append(r)
+        n = len(sel)
+        return pa.table({
+            "department": pa.array([self.spec.department] * n, pa.string()),
+            "feed": pa.array([self.spec.feed] * n, pa.string()),
+            "record_id": pa.array(rid.to_numpy(), pa.string(), from_pandas=True),
+            "drop_date": pa.array([dd] * n, pa.date32()),
+            "source_line": pa.array(lines.astype(np.int64), pa.int64()),
+            "person_key": pa.array(self.person[sel], pa.string(), from_pandas=True),
+            "must_quarantine": pa.array(~pd.isna(reason), pa.bool_()),
+            "expected_reason": pa.array(reason, pa.string(), from_pandas=True),
+            "field_issue_columns": pa.ListArray.from_arrays(pa.array(offsets), pa.array(cols, pa.string())),
+            "field_issue_reasons": pa.ListArray.from_arrays(pa.array(offsets), pa.array(rsn, pa.string())),
+            "id_damage": pa.array(self.damage[sel], pa.string()),
+        }, schema=RECORD_SCHEMA)

@@ -92,8 +92,8 @@ SCHOOLS = {"学前": ["碑林区第一幼儿园", "西安市实验幼儿园", "�
 
 def seq_ids(ctx: Ctx, prefix: str, n: int, width: int = 8) -> np.ndarray:
     start = int(ctx.rng.integers(1, 10 ** (width - 2)))
-    nums = np.char.zfill((start + np.arange(n)).astype(str), width)
-    return np.char.add(prefix, nums).astype(object)
+    nums = pd.Series(start + np.arange(n), dtype="int64").astype(str).str.zfill(width)
+    return (prefix + nums).to_numpy(dtype=object)
 
 
 def _idx(mask: np.ndarray) -> np.ndarray:

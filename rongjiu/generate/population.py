@@ -148,7 +148,7 @@ def build_population(cfg: GenerateConfig, rng: np.random.Generator) -> pd.DataFr
         k = int(dot.sum())
         a = np.where(male[dot], _pick(rng, nm.DOT_PARTS_MALE, k), _pick(rng, nm.DOT_PARTS_FEMALE, k))
         b = _pick(rng, nm.DOT_PARTS_MALE, k)
-        name[dot] = pd.Series(a) + "·" + pd.Series(b)
+        name[dot] = (pd.Series(a) + "·" + pd.Series(b)).to_numpy()
     p["name"] = name.to_numpy()
 
     # ID numbers: region + birth + unique sequence (odd for men) + check

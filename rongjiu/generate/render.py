@@ -11,6 +11,7 @@ from rongjiu.schemas import FeedSpec
 META = ["_person", "_from", "_to", "_event", "_drop"]
 # feeds whose record id embeds the ID number: a record there always has an identity
 NO_IDENTITY_EXEMPT = {"CL.disability_certs", "JY.students"}
+MIN_ONE_FROM = 300  # feeds with at least this many rows hold >= 1 record of each quarantine kind
 # per-feed overrides of MESS rates
 OVERRIDES: dict[str, dict[str, float]] = {
     "FL.women_children_aid": {"id_empty": 0.0},  # the builder already leaves a third empty
@@ -18,8 +19,10 @@ OVERRIDES: dict[str, dict[str, float]] = {
 }
 
 
-def render_feed(spec: FeedSpec, clean: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Returns (delivered values in source column order, meta with truth per row)."""
+def render_feed(spec: FeedSpec, clean: pd.DataFrame, rng: np.random.Generator
+                ) -> tuple[pd.DataFrame, pd.DataFrame, dict[int, list[tuple[str, str]]]]:
+    """Returns (delivered values in source column order, meta with truth per row,
+    field issues: row position -> [(source header, reason code)])."""
     clean = clean.reset_index(drop=True)
     n = len(clean)
     r = Renderer(spec, rng, OVERRIDES.get(spec.key))
@@ -36,6 +39,9 @@ def render_feed(spec: FeedSpec, clean: pd.DataFrame, rng: np.random.Generator) -
 
     def choose(rate: float, eligible: np.ndarray) -> np.ndarray:
         m = (rng.random(n) < rate) & eligible & free
+        # small test data sets still get at least one record of each kind
+        if not m.any() and n >= MIN_ONE_FROM and (eligible & free).any():
+            m[rng.choice(np.flatnonzero(eligible & free))] = True
         free[m] = False
         return m
 
@@ -52,7 +58,7 @@ def render_feed(spec: FeedSpec, clean: pd.DataFrame, rng: np.random.Generator) -
         intent[m] = "unknown_program"
         clean.loc[m, pc] = np.asarray(UNKNOWN_PROGRAMS, dtype=object)[rng.integers(0, len(UNKNOWN_PROGRAMS), int(m.sum()))]
 
-    issues = pd.Series([[] for _ in range(n)], dtype=object)
+    issues: dict[int, list[tuple[str, str]]] = {}
     damage = pd.Series("none", index=range(n), dtype=object)
     out = {}
     for src, c in cols.items():
@@ -105,17 +111,16 @@ def render_feed(spec: FeedSpec, clean: pd.DataFrame, rng: np.random.Generator) -
     for kind, reason in ID_ISSUE.items():
         hit = np.flatnonzero((damage == kind).to_numpy())
         col = id_cols[0] if id_cols else rid_col
-        for i in hit:
-            issues.iat[i] = issues.iat[i] + [(col, reason)]
+        for i in hit.tolist():
+            issues.setdefault(i, []).append((col, reason))
     meta["intent"] = intent
     meta["id_damage"] = damage.to_numpy()
-    meta["issues"] = issues.to_numpy()
     if "_event" in meta.columns or "_drop" in meta.columns:
         grp = meta["_drop"] if "_drop" in meta.columns else meta["_event"]
     else:
         grp = pd.Series(0, index=meta.index)
     _duplicate_ids(frame, rid_col, meta, grp.to_numpy(), rng, r.rates["q_duplicate_record_id"])
-    return frame, meta
+    return frame, meta, issues
 
 
 def _duplicate_ids(frame: pd.DataFrame, rid_col: str, meta: pd.DataFrame, grp: np.ndarray,
@@ -132,7 +137,10 @@ def _duplicate_ids(frame: pd.DataFrame, rid_col: str, meta: pd.DataFrame, grp: n
         full &= pd.isna(meta["_to"].to_numpy())
     cand = np.zeros(n, bool)
     cand[1:] = clean[1:] & clean[:-1] & (grp[1:] == grp[:-1]) & full[1:] & full[:-1]
+    base = cand.copy()
     cand &= rng.random(n) < rate
+    if not cand.any() and n >= MIN_ONE_FROM and base.any():
+        cand[rng.choice(np.flatnonzero(base))] = True
     cand[1:] &= ~cand[:-1]  # never chain two duplicates
     idx = np.flatnonzero(cand)
     if len(idx):

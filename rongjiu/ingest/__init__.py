@@ -32,13 +32,14 @@ from rongjiu.ingest.landing import (
     pending_newer_folders,
     snapshot_drop,
 )
-from rongjiu.ingest.readers import FeedRejected, read_database
+from rongjiu.ingest.readers import SOURCE_LINE, FeedRejected, ReadResult, read_database, rejects_frame
 from rongjiu.ingest.standardize import standardize
 from rongjiu.schemas import FeedSpec, cadence_max_age_days
 
 __all__ = [
     "FEED_STATUS_COLUMNS", "FIELD_ISSUE_COLUMNS", "QUARANTINE_COLUMNS", "FeedRejected", "FeedResult",
-    "accounting_holds", "empty_field_issues", "empty_quarantine", "empty_staged", "feed_status_row",
+    "accounting_holds", "empty_field_issues", "empty_quarantine", "empty_staged", "empty_staged_for",
+    "feed_status_row",
     "ingest_feed",
 ]
 
@@ -86,8 +87,20 @@ def _empty_result(spec: FeedSpec, status: str, message: str, drop_date: date | N
                   run_date: date | None = None) -> FeedResult:
     age = (run_date - drop_date).days if drop_date and run_date else None
     stale = age is not None and age > cadence_max_age_days()[spec.cadence]
-    return FeedResult(spec, status, drop_date, age, stale, 0, message, empty_staged(),
+    return FeedResult(spec, status, drop_date, age, stale, 0, message, empty_staged_for(spec),
                       empty_quarantine(), empty_field_issues())
+
+
+def empty_staged_for(spec: FeedSpec) -> pd.DataFrame:
+    """A staged frame with no rows but every column (and dtype) the feed's staged table has."""
+    try:
+        headers = [c.source for c in spec.columns]
+        frame = pd.DataFrame({h: pd.Series(dtype=object) for h in headers})
+        frame[SOURCE_LINE] = pd.Series(dtype="int64")
+        read = ReadResult(frame, headers, rejects_frame([]))
+        return canonical(standardize(spec, read, date(2000, 1, 1)).staged)
+    except Exception:  # the schema of an empty frame is a nicety; never let it fail a run
+        return empty_staged()
 
 
 def _pending_note(spec: FeedSpec, landing_root: Path, run_date: date, used: date | None) -> str:

@@ -6,8 +6,9 @@ kept as Parquet under {cache_dir}/drops/{DEPT}.{feed}/:
   {drop_date}.quarantine.parquet     quarantine rows (with drop_date)
   {drop_date}.field_issues.parquet   field issues (with drop_date)
   {drop_date}.json                   fingerprint + rows_in, written last (the completion mark)
-The fingerprint covers the feed spec, the program catalog and CACHE_VERSION, so a changed
-spec or standardiser re-parses instead of serving stale output.
+The fingerprint covers the feed spec, the program catalog, the source of the ingest and
+normalise packages and CACHE_VERSION, so a changed spec or normaliser re-parses instead of
+serving stale output.
 
 A delta feed's table for D is the union of its drops in the window; a record_id seen in
 several drops is kept once, from the newest drop, so rerunning a date never counts twice.
@@ -20,6 +21,8 @@ import json
 import os
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
 import pandas as pd
@@ -42,11 +45,25 @@ class DropOutput:
     rows_in: int
 
 
+@cache
+def _code_fingerprint() -> str:
+    """Hash of the code and reference data that shape a drop's output (ingest, normalisers,
+    communities): a fix there must not be hidden behind output cached by the old code."""
+    h = hashlib.sha256()
+    for package in ("rongjiu.ingest", "rongjiu.normalize", "rongjiu.schemas"):
+        folder = resources.files(package)
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if entry.name.endswith((".py", ".csv", ".yaml")):
+                h.update(entry.name.encode())
+                h.update(entry.read_bytes())
+    return h.hexdigest()
+
+
 def spec_fingerprint(spec: FeedSpec) -> str:
     rosters = [(p["code"], p.get("name_zh"), (p.get("roster") or {}).get("feed"),
                 tuple((p.get("roster") or {}).get("roster_names", ()) or ()))
                for p in programs_document()["programs"]]
-    payload = repr((CACHE_VERSION, spec.format, spec.encoding, spec.sheet, spec.header_row, spec.table,
+    payload = repr((CACHE_VERSION, _code_fingerprint(), spec.format, spec.encoding, spec.sheet, spec.header_row, spec.table,
                     spec.program, spec.columns, rosters))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rongjiu.ingest.frames import TEXT_DTYPE
 from rongjiu.schemas import FeedSpec
 
 SOURCE_LINE = "source_line"
@@ -39,7 +40,9 @@ class FeedRejected(Exception):
 
 @dataclass
 class ReadResult:
-    records: pd.DataFrame  # one object column per source header + source_line (int64)
+    # one column per source header + source_line (int64). Values as delivered: object
+    # (str/int/float/datetime/None) or, for CSV text, the Arrow-backed 'str' dtype.
+    records: pd.DataFrame
     headers: list[str]  # source headers in delivered order
     rejects: pd.DataFrame  # rows that could not be parsed: REJECT_COLUMNS
 
@@ -73,7 +76,7 @@ def _empty_rejects() -> pd.DataFrame:
     })
 
 
-def _rejects_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+def rejects_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     if not rows:
         return _empty_rejects()
     frame = pd.DataFrame(rows, columns=REJECT_COLUMNS)
@@ -132,11 +135,33 @@ def _decode(path: Path, encoding: str) -> str:
 
 def read_csv(spec: FeedSpec, path: Path) -> ReadResult:
     encoding = spec.encoding or "utf-8-sig"
-    text = _decode(path, encoding)
-    if text.startswith("\ufeff"):  # a BOM the declared codec did not strip
-        text = text[1:]
-    fast = _read_csv_arrow(spec, text)
-    return fast if fast is not None else _read_csv_exact(spec, text)
+    try:
+        text = _decode(path, encoding)
+        if text.startswith("\ufeff"):  # a BOM the declared codec did not strip
+            text = text[1:]
+        fast = _read_csv_arrow(spec, text)
+        return fast if fast is not None else _read_csv_exact(spec, text)
+    except FeedRejected as exc:
+        hint = _encoding_hint(spec, path, encoding)
+        raise FeedRejected(f"{hint}；{exc.message}" if hint else exc.message) from None
+
+
+def _encoding_hint(spec: FeedSpec, path: Path, declared: str) -> str:
+    """When the header only makes sense in another encoding, say so (a GBK/UTF-8 mix-up
+    can decode without error yet turn every header into mojibake)."""
+    with open(path, "rb") as fh:
+        first = fh.readline(1 << 16)
+    for alt in ("utf-8-sig", "gbk"):
+        if alt.replace("-sig", "") == declared.lower().replace("-sig", ""):
+            continue
+        try:
+            line = first.decode(alt)
+        except UnicodeDecodeError:
+            continue
+        headers = _unique_headers(next(csv.reader([line.strip("\r\n")]), []))
+        if all(s in headers for s in required_sources(spec)):
+            return f"文件实际编码似为 {alt}，与约定的 {declared} 不符"
+    return ""
 
 
 def _nonempty_line_numbers(buf: bytes) -> np.ndarray:
@@ -205,10 +230,11 @@ def _read_csv_arrow(spec: FeedSpec, text: str) -> ReadResult | None:
                         "reason_code": "malformed_row", "raw": raw_json(rec)})
     body = table.slice(1)
     record_lines = lines[np.flatnonzero(good[1:])]
-    frame = pd.DataFrame({h: pd.Series(body.column(i).to_numpy(zero_copy_only=False), dtype=object)
+    # Arrow-backed text columns: no per-cell Python objects; the standardiser factorises them in C++.
+    frame = pd.DataFrame({h: pd.Series(pd.arrays.ArrowStringArray(body.column(i)), dtype=TEXT_DTYPE)
                           for i, h in enumerate(headers)})
     frame[SOURCE_LINE] = record_lines.astype("int64")
-    return ReadResult(frame, headers, _rejects_frame(rejects))
+    return ReadResult(frame, headers, rejects_frame(rejects))
 
 
 def _string_types(buf: bytes) -> dict[str, Any]:
@@ -263,7 +289,7 @@ def _read_csv_exact(spec: FeedSpec, text: str) -> ReadResult:
         raise FeedRejected(f"CSV 无法解析（第 {reader.line_num} 行：{exc}）") from None
     columns = list(zip(*good_rows, strict=True)) if good_rows else [()] * width
     data = {h: list(col) for h, col in zip(headers, columns, strict=True)}
-    return ReadResult(_frame(headers, data, good_lines), headers, _rejects_frame(rejects))
+    return ReadResult(_frame(headers, data, good_lines), headers, rejects_frame(rejects))
 
 
 # ---------------------------------------------------------------- xlsx
@@ -349,7 +375,7 @@ def read_jsonl(spec: FeedSpec, path: Path) -> ReadResult:
                 extra[k] = None
     headers = headers + list(extra)
     data = {h: [d.get(h) for d in dicts] for h in headers}
-    return ReadResult(_frame(headers, data, lines), headers, _rejects_frame(rejects))
+    return ReadResult(_frame(headers, data, lines), headers, rejects_frame(rejects))
 
 
 # ---------------------------------------------------------------- database

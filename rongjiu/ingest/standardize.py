@@ -23,9 +23,9 @@ import pandas as pd
 
 from rongjiu.ingest.frames import (
     DATE_DTYPE,
-    TEXT_DTYPE,
     FIELD_ISSUE_COLUMNS,
     QUARANTINE_COLUMNS,
+    TEXT_DTYPE,
     empty_field_issues,
     empty_quarantine,
 )
@@ -93,6 +93,11 @@ def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
     Distinct by (type, value): pandas alone would merge 1, 1.0 and True, yet an xlsx int
     cell and a float cell can mean different things (a float ID number is Excel damage).
     """
+    if values.dtype != object:  # Arrow-backed text: factorise in C++, no Python objects per cell
+        codes, uniq = pd.factorize(values, use_na_sentinel=False)
+        u = pd.Series(np.asarray(uniq, dtype=object), dtype=object)
+        u[u.isna()] = None
+        return np.asarray(codes).reshape(-1), u
     arr = values.to_numpy(dtype=object)
     n = len(arr)
     if n == 0:
@@ -149,12 +154,15 @@ def texts(values: pd.Series, strip: bool = True) -> pd.Series:
     Columns of plain strings (CSV, most JSON) take Arrow's vectorised string kernels; other
     cells (xlsx numbers and dates) are rendered once per distinct value.
     """
-    arr = values.to_numpy(dtype=object)
-    if len(arr) == 0:
+    if values.dtype == TEXT_DTYPE:
+        types = {str}
+    else:
+        arr = values.to_numpy(dtype=object)
+        types = set(map(type, arr))
+    if len(values) == 0:
         return pd.Series([], index=values.index, dtype=TEXT_DTYPE)
-    types = set(map(type, arr))
     if types <= {str, type(None)}:
-        s = pd.Series(arr, index=values.index, dtype=TEXT_DTYPE)
+        s = values.astype(TEXT_DTYPE)
         if strip:
             s = s.str.strip()
             return s.where(s != "")
@@ -192,9 +200,6 @@ def program_name_map(feed_key: str) -> dict[str, str]:
         target = own if roster.get("feed") == feed_key else other
         for name in roster.get("roster_names", ()) or ():
             target.setdefault(program_key(str(name)), prog["code"])
-        # The program's own official name is an obvious spelling too.
-        if prog.get("name_zh"):
-            target.setdefault(program_key(str(prog["name_zh"])), prog["code"])
     return {**other, **own}
 
 
@@ -210,12 +215,18 @@ def map_programs(raw_text: pd.Series, feed_key: str) -> pd.Series:
 # ---------------------------------------------------------------- per-type normalisation
 
 def _normalise_household(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """9-digit household numbers as text; a spreadsheet's lost leading zeros are restored."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     t = texts(values)
-    digits = t.str.replace(r"\s", "", regex=True)
-    ok = digits.str.fullmatch(r"\d{1,9}").fillna(False).astype(bool)
-    out = digits.where(ok).str.zfill(9)  # leading zeros lost by a spreadsheet are restored
-    out = out.astype(object).where(ok, None)
-    return out, np.asarray(t.notna() & ~ok)
+    arr = pa.array(t.astype(object).where(t.notna(), None).to_numpy(dtype=object), type=pa.string())
+    digits = pc.replace_substring_regex(arr, r"\s", "")
+    ok = pc.fill_null(pc.match_substring_regex(digits, r"^[0-9]{1,9}$"), False)
+    out = pc.if_else(ok, pc.utf8_lpad(digits, 9, "0"), pa.scalar(None, pa.string()))
+    ok_np = ok.to_numpy(zero_copy_only=False)
+    return (pd.Series(pd.arrays.ArrowStringArray(out), index=values.index, dtype=TEXT_DTYPE),
+            np.asarray(t.notna()) & ~ok_np)
 
 
 def normalise_column(col: ColumnSpec, values: pd.Series) -> tuple[pd.Series, np.ndarray]:
@@ -274,13 +285,17 @@ def normalise_column(col: ColumnSpec, values: pd.Series) -> tuple[pd.Series, np.
 
 def _birth_from_partial(partial: pd.Series, status: pd.Series) -> pd.Series:
     """Birth date digits (positions 7-14) of an unusable ID when the candidate still has them."""
-    p = partial.astype(object).where(partial.notna(), "")
-    usable = status.isin(["bad_check", "excel_damaged", "malformed"]) & (p.str.len() >= 14)
-    usable &= ~(status.eq("malformed") & p.str.len().ne(18))  # malformed digits: only a full 18
-    digits = p.str.slice(6, 14).where(usable)
-    parsed = pd.to_datetime(digits, format="%Y%m%d", errors="coerce")
+    out = pd.Series(pd.NaT, index=partial.index, dtype=DATE_DTYPE)
+    cand = status.isin(["bad_check", "excel_damaged", "malformed"]) & partial.notna()
+    if not cand.any():
+        return out
+    p = partial[cand].astype(object).astype(str)
+    st = status[cand]
+    usable = (p.str.len() >= 14) & ~(st.eq("malformed") & p.str.len().ne(18))  # malformed: only a full 18
+    parsed = pd.to_datetime(p.str.slice(6, 14).where(usable), format="%Y%m%d", errors="coerce")
     plausible = (parsed.dt.year >= 1900) & (parsed <= pd.Timestamp.today())
-    return parsed.where(plausible).astype(DATE_DTYPE)
+    out[cand] = parsed.where(plausible).astype(DATE_DTYPE)
+    return out
 
 
 def _identity(spec: FeedSpec, raw: pd.DataFrame, issues: list[pd.DataFrame],
@@ -376,11 +391,11 @@ def standardize(spec: FeedSpec, read: ReadResult, drop_date: date) -> Standardiz
 
     issues: list[pd.DataFrame] = []
     staged = pd.DataFrame({
-        "department": pd.Series([spec.department] * n, index=idx, dtype=object),
-        "feed": pd.Series([spec.feed] * n, index=idx, dtype=object),
+        "department": pd.Series(spec.department, index=idx, dtype=TEXT_DTYPE),
+        "feed": pd.Series(spec.feed, index=idx, dtype=TEXT_DTYPE),
         "record_id": record_ids,
         SOURCE_LINE: raw[SOURCE_LINE].astype("int64"),
-        "drop_date": pd.Series([drop_ts] * n, index=idx, dtype=DATE_DTYPE),
+        "drop_date": pd.Series(np.full(n, drop_ts.to_datetime64()), index=idx).astype(DATE_DTYPE),
     })
     staged = pd.concat([staged, _identity(spec, raw, issues, record_ids, value_texts)], axis=1)
 
@@ -406,7 +421,7 @@ def standardize(spec: FeedSpec, read: ReadResult, drop_date: date) -> Standardiz
             issues.append(_issue_frame(record_ids, bad, col.source, FIELD_REASON.get(col.type, "invalid_enum"),
                                        value_texts(col.source)))
     if spec.program and "program_code" not in staged:
-        staged["program_code"] = pd.Series([spec.program] * n, index=idx, dtype=object)
+        staged["program_code"] = pd.Series(spec.program, index=idx, dtype=TEXT_DTYPE)
 
     # Record-level verdicts, first reason wins.
     missing_id = np.asarray(record_ids.isna())
@@ -449,7 +464,7 @@ def _quarantine_rows(spec: FeedSpec, read: ReadResult, raw: pd.DataFrame, record
     q["reason_zh"] = q["reason_code"].map(lambda c: reason_zh(c))
     q = q[QUARANTINE_COLUMNS].sort_values(SOURCE_LINE, kind="stable").reset_index(drop=True)
     q[SOURCE_LINE] = q[SOURCE_LINE].astype("int64")
-    q["drop_date"] = pd.Series([drop_ts] * len(q), dtype=DATE_DTYPE)
+    q["drop_date"] = pd.Series(np.full(len(q), drop_ts.to_datetime64())).astype(DATE_DTYPE)
     return q
 
 
@@ -468,5 +483,5 @@ def _field_issue_rows(spec: FeedSpec, issues: list[pd.DataFrame], quarantined: n
     fi.insert(0, "department", spec.department)
     fi.insert(1, "feed", spec.feed)
     fi = fi[FIELD_ISSUE_COLUMNS].astype(object)
-    fi["drop_date"] = pd.Series([drop_ts] * len(fi), dtype=DATE_DTYPE)
+    fi["drop_date"] = pd.Series(np.full(len(fi), drop_ts.to_datetime64())).astype(DATE_DTYPE)
     return fi

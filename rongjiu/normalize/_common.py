@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import numbers
+import re
 import unicodedata
 from collections.abc import Callable
 from typing import Any
@@ -76,12 +77,24 @@ def map_unique(values: pd.Series | np.ndarray, func: Callable[[Any], Any]) -> np
     Only pass values of a single kind: factorize treats 1, 1.0 and True as equal.
     """
     arr = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else np.asarray(values, dtype=object)
-    codes, uniques = pd.factorize(arr)
+    try:
+        codes, uniques = pd.factorize(arr)
+    except TypeError:  # unhashable cells (a list from JSON): no caching
+        out = np.empty(len(arr), dtype=object)
+        out[:] = [None if _is_null(v) else func(v) for v in arr]
+        return out
     results = np.empty(len(uniques) + 1, dtype=object)
     for i, u in enumerate(uniques):
         results[i] = func(u)
     results[-1] = None  # code -1 (null) takes the last slot
     return results[codes]
+
+
+def _is_null(v: Any) -> bool:
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):  # list-likes
+        return False
 
 
 def is_blank_str(s: str) -> bool:
@@ -105,9 +118,9 @@ def nfkc(s: pd.Series) -> pd.Series:
     ascii_mask = s.str.isascii().to_numpy(dtype=bool)
     if ascii_mask.all():
         return s
-    out = s.copy()
-    out[~ascii_mask] = s[~ascii_mask].str.normalize("NFKC")
-    return out
+    out = s.to_numpy(dtype=object, copy=True)
+    out[~ascii_mask] = s[~ascii_mask].str.normalize("NFKC").to_numpy(dtype=object)
+    return pd.Series(out, index=s.index, dtype=object)
 
 
 def nfkc_one(s: str) -> str:
@@ -192,5 +205,21 @@ def fullmatch(strs: np.ndarray | pd.Series, pattern: str) -> np.ndarray:
     arr = strs.to_numpy(dtype=object) if isinstance(strs, pd.Series) else np.asarray(strs, dtype=object)
     if len(arr) == 0:
         return np.zeros(0, dtype=bool)
-    matched = pc.match_substring_regex(pa.array(arr, type=pa.string(), from_pandas=True), f"^(?:{pattern})$")
+    try:
+        strings = pa.array(arr, type=pa.string(), from_pandas=True)
+    except (pa.ArrowException, UnicodeError):  # e.g. lone surrogates from a lenient decoder
+        regex = re.compile(pattern)
+        return np.array([regex.fullmatch(x) is not None for x in arr.tolist()], dtype=bool)
+    matched = pc.match_substring_regex(strings, f"^(?:{pattern})$")
     return matched.to_numpy(zero_copy_only=False).astype(bool)
+
+
+def on_uniques(strs: np.ndarray, func: Callable[[pd.Series], Any]) -> np.ndarray:
+    """func (vectorised, on a str Series) run once over the distinct values, broadcast back.
+
+    Names, dates, amounts and phones repeat heavily, so this is where most time is saved.
+    """
+    codes, uniques = pd.factorize(np.asarray(strs, dtype=object))
+    if len(uniques) == 0:
+        return np.asarray(func(pd.Series([], dtype=object)))[codes]
+    return np.asarray(func(pd.Series(uniques, dtype=object)))[codes]

@@ -81,7 +81,7 @@ def community_codes_from_names(values: pd.Series) -> tuple[pd.Series, pd.Series]
     is_str = np.flatnonzero(kinds == STR)
     if len(is_str):
         out[is_str] = map_unique(raw[is_str], _code_for_name)
-        blank[is_str] = np.array([not re.sub(SPACE_CLASS, "", v) for v in map_unique(raw[is_str], str)])
+        blank[is_str] = map_unique(raw[is_str], lambda v: not re.sub(SPACE_CLASS, "", v)).astype(bool)
     other = np.flatnonzero((kinds != STR) & (kinds != NULL))
     if len(other):  # a code typed where the name belongs
         out[other] = map_unique(raw[other], lambda v: _code_for_name(int_text(v) or "?"))
@@ -111,6 +111,6 @@ def normalize_community_codes(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         out[present] = map_unique(raw[present], _code)
     is_str = np.flatnonzero(kinds == STR)
     if len(is_str):
-        blank[is_str] = np.array([not re.sub(SPACE_CLASS, "", v) for v in map_unique(raw[is_str], str)])
+        blank[is_str] = map_unique(raw[is_str], lambda v: not re.sub(SPACE_CLASS, "", v)).astype(bool)
     invalid = pd.isna(out) & ~blank
     return pd.Series(out, index=values.index, dtype=object), pd.Series(invalid, index=values.index)

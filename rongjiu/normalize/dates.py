@@ -188,6 +188,7 @@ def parse_yearmonths(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     is_num = np.flatnonzero((kinds == INT) | (kinds == FLOAT))
     if len(is_num):
         nums = np.array([float(v) for v in raw[is_num]], dtype=np.float64)
+        nums[~np.isfinite(nums)] = -1.0  # NaN/inf: no year-month
         month = np.mod(nums, 100)
         ok = (nums == np.floor(nums)) & (nums >= 180001) & (nums <= 210012) & (month >= 1) & (month <= 12)
         ym[is_num] = np.where(ok, nums, np.nan)

@@ -314,19 +314,26 @@ def _object_frame(columns: dict[str, np.ndarray], index: pd.Index) -> pd.DataFra
 
 # ---------------------------------------------------------------- derived attributes
 
-def _canonical_matrix(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(mask of well-formed 18-char values, their byte matrix)."""
+def _leading_matrix(ids: pd.Series, pattern: str, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """(mask of str values matching `pattern`, byte matrix of their first `width` characters)."""
     s = as_object(ids)
+    raw = s.to_numpy(dtype=object)
     shaped = np.zeros(len(s), dtype=bool)
     is_str = value_kinds(s) == STR
     if is_str.any():
-        shaped[is_str] = fullmatch(s.to_numpy(dtype=object)[is_str], _RE18)
-    return shaped, _byte_matrix(s.to_numpy(dtype=object)[shaped], 18)
+        shaped[is_str] = fullmatch(raw[is_str], pattern)
+    return shaped, _byte_matrix(np.array([x[:width] for x in raw[shaped].tolist()], dtype=object), width)
 
 
-def birth_dates_from_ids(ids: pd.Series) -> pd.Series:
-    """Birth date (datetime64[ns]) of each canonical ID; NaT where null or not an ID."""
-    shaped, mat = _canonical_matrix(ids)
+def birth_dates_from_ids(ids: pd.Series, *, allow_partial: bool = False) -> pd.Series:
+    """Birth date (datetime64[ns]) of each canonical ID; NaT where null, not an ID or no real date.
+
+    allow_partial=True also reads the date from anything that starts with 14 digits laid out
+    as an 18-char ID, e.g. an `id_partial` of excel_damaged (15 digits) or bad_check (18 chars).
+    Do not pass partials of `malformed` values: their digits follow no known layout.
+    """
+    pattern = r"[0-9]{14}.*" if allow_partial else _RE18
+    shaped, mat = _leading_matrix(ids, pattern, 14 if allow_partial else 18)
     out = np.full(len(shaped), np.datetime64("NaT"), dtype="datetime64[ns]")
     if len(mat):
         y, m, d = _number(mat, 6, 10), _number(mat, 10, 12), _number(mat, 12, 14)
@@ -339,9 +346,13 @@ def birth_dates_from_ids(ids: pd.Series) -> pd.Series:
     return pd.Series(out, index=ids.index, dtype="datetime64[ns]")
 
 
-def sexes_from_ids(ids: pd.Series) -> pd.Series:
-    """'男' where the 17th digit is odd, '女' where even, None where null or not an ID."""
-    shaped, mat = _canonical_matrix(ids)
+def sexes_from_ids(ids: pd.Series, *, allow_partial: bool = False) -> pd.Series:
+    """'男' where the 17th digit is odd, '女' where even, None where null or not an ID.
+
+    allow_partial=True reads any value starting with 17 digits (a bad_check `id_partial`).
+    """
+    pattern = r"[0-9]{17}.*" if allow_partial else _RE18
+    shaped, mat = _leading_matrix(ids, pattern, 17 if allow_partial else 18)
     out = np.full(len(shaped), None, dtype=object)
     if len(mat):
         out[shaped] = np.where((mat[:, 16] - 48) % 2 == 1, "男", "女")

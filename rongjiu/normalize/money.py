@@ -16,6 +16,7 @@ from rongjiu.normalize._common import (
     SPACE_CLASS,
     STR,
     as_object,
+    fullmatch,
     nfkc,
     value_kinds,
 )
@@ -29,6 +30,18 @@ _NUMBER_SUFFIX = r"(平方米|平米|平方|平|m2|M2|米|元|人|岁|个|次|�
 
 def _texts_to_numbers(s: pd.Series, prefix: str, suffix: str) -> np.ndarray:
     """float (NaN = not a number) for str values; thousands separators and units tolerated."""
+    # Plain numbers ("1234.5", "-3") take the C fast path; only the rest is taken apart.
+    plain = fullmatch(s, _RE_NUMBER)
+    value = np.full(len(s), np.nan)
+    if plain.any():
+        value[plain] = pd.to_numeric(s[plain]).to_numpy(dtype=np.float64)
+    rest = np.flatnonzero(~plain)
+    if len(rest):
+        value[rest] = _messy_texts_to_numbers(s.iloc[rest], prefix, suffix)
+    return value
+
+
+def _messy_texts_to_numbers(s: pd.Series, prefix: str, suffix: str) -> np.ndarray:
     s = nfkc(s).str.replace(SPACE_CLASS, "", regex=True).str.replace(",", "", regex=False)
     # accounting negatives: (1234.50)
     paren = s.str.fullmatch(r"\(.*\)").to_numpy(dtype=bool)

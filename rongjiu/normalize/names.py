@@ -8,7 +8,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from rongjiu.normalize._common import SPACE_CLASS, as_object, map_unique, nfkc
+from rongjiu.normalize._common import SPACE_CLASS, as_object, map_unique, nfkc, on_uniques
 from rongjiu.normalize.text import clean_text
 
 # Every way the separator of 阿依古丽·买买提 arrives: · • . ・ ． ‧ and look-alikes.
@@ -53,6 +53,12 @@ def _simplify(s: pd.Series) -> pd.Series:
     return out
 
 
+def _normalize_unique_names(s: pd.Series) -> np.ndarray:
+    s = nfkc(s).str.replace(SPACE_CLASS, "", regex=True)
+    s = s.str.replace(_DOTS + "+", "·", regex=True).str.strip("·")
+    return _simplify(s).to_numpy(dtype=object)
+
+
 def normalize_names(values: pd.Series) -> pd.Series:
     """No spaces anywhere, simplified characters, middle dot unified to '·'; empty -> None."""
     values = as_object(values)
@@ -60,11 +66,7 @@ def normalize_names(values: pd.Series) -> pd.Series:
     present = text.notna().to_numpy()
     out = np.full(len(values), None, dtype=object)
     if present.any():
-        s = pd.Series(text.to_numpy(dtype=object)[present], dtype=object)
-        s = nfkc(s).str.replace(SPACE_CLASS, "", regex=True)
-        s = s.str.replace(_DOTS + "+", "·", regex=True).str.strip("·")
-        s = _simplify(s)
-        out[present] = s.to_numpy(dtype=object)
+        out[present] = on_uniques(text.to_numpy(dtype=object)[present], _normalize_unique_names)
         out[out == ""] = None
     return pd.Series(out, index=values.index, dtype=object)
 

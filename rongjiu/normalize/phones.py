@@ -12,9 +12,11 @@ from rongjiu.normalize._common import (
     SPACE_CLASS,
     STR,
     as_object,
+    fullmatch,
     int_text,
     map_unique,
     nfkc,
+    on_uniques,
     value_kinds,
 )
 
@@ -27,6 +29,17 @@ _SPLIT = r"[/,;、|]|或"
 
 
 def _normalize_texts(u: pd.Series) -> np.ndarray:
+    """Digits-only phone (None when unusable) for str values; clean mobiles take a fast path."""
+    out = np.full(len(u), None, dtype=object)
+    clean = fullmatch(u, _MOBILE)
+    out[clean] = u.to_numpy(dtype=object)[clean]
+    rest = np.flatnonzero(~clean)
+    if len(rest):
+        out[rest] = _normalize_messy(u.iloc[rest])
+    return out
+
+
+def _normalize_messy(u: pd.Series) -> np.ndarray:
     s = nfkc(u).str.split(_SPLIT, n=1, regex=True).str[0]
     s = s.str.replace(_SEPARATORS, "", regex=True)
     s = s.str.replace(r"^(?:\+86|0086|86)(?=1[3-9][0-9]{9}$)", "", regex=True)
@@ -46,10 +59,8 @@ def normalize_phones(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     blank = kinds == NULL
     is_str = np.flatnonzero(kinds == STR)
     if len(is_str):
-        codes, uniques = pd.factorize(raw[is_str])
-        u = pd.Series(uniques, dtype=object)
-        out[is_str] = _normalize_texts(u)[codes]
-        blank[is_str] = (nfkc(u).str.replace(SPACE_CLASS, "", regex=True) == "").to_numpy()[codes]
+        out[is_str] = on_uniques(raw[is_str], _normalize_texts)
+        blank[is_str] = on_uniques(raw[is_str], lambda u: (nfkc(u).str.replace(SPACE_CLASS, "", regex=True) == "").to_numpy())
     is_num = np.flatnonzero((kinds == INT) | (kinds == FLOAT))
     if len(is_num):
         texts = map_unique(raw[is_num], lambda v: int_text(v) or "?")

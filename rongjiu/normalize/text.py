@@ -15,6 +15,7 @@ from rongjiu.normalize._common import (
     int_text,
     map_unique,
     nfkc_one,
+    on_uniques,
     scalar_text,
     strip_spaces,
     value_kinds,
@@ -32,7 +33,7 @@ def clean_text(values: pd.Series) -> pd.Series:
     out = np.full(len(raw), None, dtype=object)
     is_str = kinds == STR
     if is_str.any():
-        out[is_str] = strip_spaces(pd.Series(raw[is_str], dtype=object)).to_numpy(dtype=object)
+        out[is_str] = on_uniques(raw[is_str], lambda u: strip_spaces(u).to_numpy(dtype=object))
     other = (kinds != STR) & (kinds != NULL)
     if other.any():
         out[other] = map_unique(raw[other], scalar_text)

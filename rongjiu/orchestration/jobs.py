@@ -6,8 +6,6 @@ import os
 
 import dagster as dg
 
-from rongjiu.assets.partitions import DAILY
-
 NIGHTLY = "nightly"
 
 
@@ -27,7 +25,6 @@ def nightly_job() -> dg.UnresolvedAssetJobDefinition:
     return dg.define_asset_job(
         NIGHTLY,
         selection=dg.AssetSelection.all(),
-        partitions_def=DAILY,
         executor_def=dg.multi_or_in_process_executor,
         config=executor_config(),
         description="ingest every feed, resolve residents, eligibility, publish (one run date)",

@@ -134,7 +134,7 @@ def main(args: argparse.Namespace) -> int:
     key = run_date.isoformat()
     if not DAILY.has_partition_key(key):
         print(f"rongjiu run: {key} is not a partition of the nightly job "
-              f"({DAILY.start.date()} .. today)", file=sys.stderr)
+              f"({DAILY.start.date()} .. yesterday, Beijing time)", file=sys.stderr)
         return 2
     if settings.data_docs_dir:
         # register the feeds' GX assets once, before any step runs (parallel steps only read)

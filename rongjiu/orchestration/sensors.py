@@ -39,7 +39,8 @@ def drop_is_ready(landing_root: Path, day: date) -> tuple[bool, str]:
 
 
 def ready_dates(landing_root: Path, today: date, after: date | None) -> list[date]:
-    days = [today - timedelta(days=i) for i in range(LOOKBACK_DAYS)]
+    # D's drops come after D has ended, so the newest candidate is yesterday
+    days = [today - timedelta(days=i) for i in range(1, LOOKBACK_DAYS + 1)]
     return sorted(d for d in days if (after is None or d > after) and drop_is_ready(landing_root, d)[0])
 
 

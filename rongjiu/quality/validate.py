@@ -5,7 +5,10 @@ built after the feeds; without one an ephemeral context is used (tests, ad-hoc).
 
 from __future__ import annotations
 
+import fcntl
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +48,19 @@ def _quiet(context) -> None:
         pass
 
 
+@contextmanager
+def project_lock(docs_root: Path) -> Iterator[None]:
+    """One GX file project, many feed steps: with the multiprocess executor they would
+    rewrite great_expectations.yml at the same time, so they take turns."""
+    docs_root.mkdir(parents=True, exist_ok=True)
+    with open(docs_root / ".rongjiu.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def _file_context(docs_root: str):
     # not cached: GX binds new suites to the *current* context, a process-wide global
     # set by get_context, so the context is fetched right before each use (~40 ms)
@@ -62,10 +78,10 @@ def _ephemeral_context():
 def prepare_docs_context(docs_root: Path, specs: list[FeedSpec] | tuple[FeedSpec, ...]):
     """Create the file context and register one dataframe asset per feed, up front, so
     feed steps in parallel processes only read the project config."""
-    docs_root.mkdir(parents=True, exist_ok=True)
-    context = _file_context(str(docs_root.resolve()))
-    for spec in specs:
-        _batch_definition(context, spec.key)
+    with project_lock(docs_root):
+        context = _file_context(str(docs_root.resolve()))
+        for spec in specs:
+            _batch_definition(context, spec.key)
     return context
 
 
@@ -108,14 +124,15 @@ def validate_feed(spec: FeedSpec, staged: pd.DataFrame, *, previous_rows: int | 
     GX is reported as a failed result with the message, so quality never stops a run."""
     try:
         if docs_root is not None:
-            context = _file_context(str(docs_root.resolve()))
-            suite = build_suite(spec, previous_rows)
-            bd = _batch_definition(context, spec.key)
-            suite = context.suites.add_or_update(suite)
-            vd = context.validation_definitions.add_or_update(
-                gx.ValidationDefinition(name=spec.key, data=bd, suite=suite))
-            result = vd.run(batch_parameters={"dataframe": staged},
-                            run_id=gx.RunIdentifier(run_name=run_name or spec.key))
+            with project_lock(docs_root):
+                context = _file_context(str(docs_root.resolve()))
+                suite = build_suite(spec, previous_rows)
+                bd = _batch_definition(context, spec.key)
+                suite = context.suites.add_or_update(suite)
+                vd = context.validation_definitions.add_or_update(
+                    gx.ValidationDefinition(name=spec.key, data=bd, suite=suite))
+                result = vd.run(batch_parameters={"dataframe": staged},
+                                run_id=gx.RunIdentifier(run_name=run_name or spec.key))
         else:
             context = _ephemeral_context()
             suite = build_suite(spec, previous_rows)
@@ -131,8 +148,9 @@ def validate_feed(spec: FeedSpec, staged: pd.DataFrame, *, previous_rows: int | 
 
 def build_data_docs(docs_root: Path) -> Path | None:
     """Render Data Docs from the stored results; returns the index page."""
-    context = _file_context(str(docs_root.resolve()))
-    sites = context.build_data_docs()
+    with project_lock(docs_root):
+        context = _file_context(str(docs_root.resolve()))
+        sites = context.build_data_docs()
     for url in sites.values():
         return Path(url.removeprefix("file://"))
     return None

@@ -73,20 +73,25 @@ def cluster_records(n: int, anchor_code: np.ndarray, left: np.ndarray, right: np
         assigned = df[df["cl"] >= 0]
         anchors_per_comp = assigned.groupby("comp")["cl"].agg(["nunique", "min"])
         single = anchors_per_comp[anchors_per_comp["nunique"] == 1]["min"]
-        todo = df[df["cl"] < 0]
+        # an ambiguous record stays alone (it is reviewed), and does not bridge anything
+        todo = df[(df["cl"] < 0) & (via[df["rec"].to_numpy()] != AMBIGUOUS)]
         join = todo["comp"].map(single)
         joins = join.notna().to_numpy()
         recs = todo["rec"].to_numpy()
         cluster[recs[joins]] = join.to_numpy()[joins].astype(np.int64)
         via[recs[joins]] = np.where(via[recs[joins]] == AMBIGUOUS, AMBIGUOUS, VIA_COMPONENT)
-        # whatever is left forms new clusters, one per component (minus members assigned elsewhere)
+        # whatever is left forms new clusters, one per component (minus members assigned elsewhere);
+        # an ambiguous record is a cluster of its own
         rest = recs[~joins]
+        amb_rest = df.loc[(df["cl"] < 0).to_numpy() & (via[df["rec"].to_numpy()] == AMBIGUOUS), "rec"].to_numpy()
         if rest.size:
             new_label = pd.factorize(comp[rest])[0].astype(np.int64) + n_anchor
             cluster[rest] = new_label
             sizes = np.bincount(new_label - n_anchor)
-            multi = sizes[new_label - n_anchor] > 1
-            via[rest[multi & (via[rest] != AMBIGUOUS)]] = VIA_COMPONENT
+            via[rest[sizes[new_label - n_anchor] > 1]] = VIA_COMPONENT
+        if amb_rest.size:
+            start = int(cluster.max()) + 1
+            cluster[amb_rest] = np.arange(start, start + amb_rest.size)
 
     # the accepted pair that tied a component member (its best accepted pair inside its cluster)
     need = (via == VIA_COMPONENT) & (best_pair < 0)

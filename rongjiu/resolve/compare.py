@@ -76,14 +76,15 @@ def _level_test(level: Level, a: np.ndarray, b: np.ndarray, codes_equal: np.ndar
     raise ValueError(f"unknown comparison method {m}")
 
 
-def compare_column(comparison: Comparison, values: np.ndarray, codes: np.ndarray,
+def compare_column(comparison: Comparison, values: dict[str, np.ndarray], codes: dict[str, np.ndarray],
                    left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """Levels (int8) for the pairs (left[k], right[k]) on one comparison.
 
-    values: the column as an object/ datetime array over all records; codes: its factorised
-    codes (-1 for null) so exact tests and null checks are integer work.
+    values: columns as object/datetime arrays over all records; codes: their factorised codes
+    (-1 for null) so exact tests and null checks are integer work. A level may test another
+    column (e.g. the numeric value of an Excel-damaged ID); a null there fails that level.
     """
-    cl, cr = codes[left], codes[right]
+    cl, cr = codes[comparison.column][left], codes[comparison.column][right]
     out = np.full(len(left), comparison.n_levels - 1, dtype=np.int8)
     out[(cl < 0) | (cr < 0)] = NULL_LEVEL
     todo = out != NULL_LEVEL
@@ -91,8 +92,15 @@ def compare_column(comparison: Comparison, values: np.ndarray, codes: np.ndarray
         idx = np.flatnonzero(todo)
         if idx.size == 0:
             break
-        eq = (cl[idx] == cr[idx]) if level.method == "exact" else None
-        hit = _level_test(level, values[left[idx]], values[right[idx]], eq)
+        col = level.column or comparison.column
+        c = codes[col]
+        li, ri = left[idx], right[idx]
+        present = (c[li] >= 0) & (c[ri] >= 0)
+        idx, li, ri = idx[present], li[present], ri[present]
+        if idx.size == 0:
+            continue
+        eq = (c[li] == c[ri]) if level.method == "exact" else None
+        hit = _level_test(level, values[col][li], values[col][ri], eq)
         out[idx[hit]] = k
         todo[idx[hit]] = False
     return out

@@ -26,6 +26,7 @@ class Level:
     max: float | None = None
     min: float | None = None
     n: int | None = None
+    column: str | None = None  # test this level on another column than the comparison's
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,10 @@ class Comparison:
     name: str
     column: str
     levels: tuple[Level, ...]  # tested in order; the implicit last level is "else"
+    # where m comes from when the data has anchors: "labelled" = pairs of records sharing an
+    # anchor (exact ID); "em" = estimated by EM with the labelled ones held fixed (for what
+    # anchored pairs cannot show, e.g. the damaged ID digits). Without anchors every m is EM's.
+    m_from: str = "labelled"
 
     @property
     def n_levels(self) -> int:
@@ -43,6 +48,7 @@ class Comparison:
 class BlockingRule:
     name: str
     on: tuple[str, ...]
+    implies: tuple[str, ...] = ()  # comparisons its pairs always agree on (beyond its own columns)
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,7 @@ class MatchingConfig:
     @property
     def columns(self) -> set[str]:
         cols = {c.column for c in self.comparisons} | {c for r in self.blocking for c in r.on}
+        cols |= {lv.column for c in self.comparisons for lv in c.levels if lv.column}
         if self.anchor:
             cols.add(self.anchor)
         if self.link_only_column:
@@ -88,16 +95,25 @@ def parse_profile(doc: dict[str, Any], where: str = "profile") -> MatchingConfig
                 if lv["method"] == "prefix" and not lv.get("n"):
                     raise MatchingConfigError(f"{where}: {c['name']}: prefix needs n")
                 levels.append(Level(label=str(lv.get("label", lv["method"])), method=lv["method"],
-                                    max=lv.get("max"), min=lv.get("min"), n=lv.get("n")))
+                                    max=lv.get("max"), min=lv.get("min"), n=lv.get("n"),
+                                    column=lv.get("column")))
             if not levels:
                 raise MatchingConfigError(f"{where}: comparison {c.get('name')!r} has no levels")
+            m_from = str(c.get("m_from", "labelled"))
+            if m_from not in {"labelled", "em"}:
+                raise MatchingConfigError(f"{where}: {c['name']}: m_from must be labelled or em")
             comparisons.append(Comparison(name=str(c["name"]), column=str(c.get("column", c["name"])),
-                                          levels=tuple(levels)))
-        blocking = tuple(BlockingRule(name=str(r.get("name", "+".join(r["columns"]))), on=tuple(r["columns"]))
+                                          levels=tuple(levels), m_from=m_from))
+        blocking = tuple(BlockingRule(name=str(r.get("name", "+".join(r["columns"]))), on=tuple(r["columns"]),
+                                      implies=tuple(r.get("implies", ()) or ()))
                          for r in doc["blocking"])
         if not blocking:
             raise MatchingConfigError(f"{where}: no blocking rules")
         names = {c.name for c in comparisons}
+        for r in blocking:
+            for c in r.implies:
+                if c not in names:
+                    raise MatchingConfigError(f"{where}: blocking {r.name} implies unknown comparison {c!r}")
         for t in doc.get("tf_adjust", []) or []:
             if t not in names:
                 raise MatchingConfigError(f"{where}: tf_adjust names unknown comparison {t!r}")

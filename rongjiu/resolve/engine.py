@@ -47,7 +47,7 @@ def compare_pairs(config: MatchingConfig, values: dict[str, np.ndarray], codes: 
                   left: np.ndarray, right: np.ndarray) -> np.ndarray:
     out = np.empty((len(left), len(config.comparisons)), dtype=np.int8)
     for k, comp in enumerate(config.comparisons):
-        out[:, k] = compare_column(comp, values[comp.column], codes[comp.column], left, right)
+        out[:, k] = compare_column(comp, values, codes, left, right)
     return out
 
 
@@ -133,11 +133,14 @@ def resolve_entities(records: pd.DataFrame, config: MatchingConfig) -> EngineRes
     ra, rb = _random_pairs(n, config.u_random_pairs, config.seed, anchor, source)
     u = level_frequencies(compare_pairs(config, values, codes, ra, rb), n_levels)
     m0 = default_m(n_levels)
+    fixed = tuple(False for _ in n_levels)
     aa, ab = _anchor_pairs(anchor, config.u_random_pairs // 3, config.seed + 1)
-    if aa.size:
+    if aa.size >= 100:
+        # pairs sharing an exact ID are labelled matches: m of what they can show comes from them
         m_anchor = level_frequencies(compare_pairs(config, values, codes, aa, ab), n_levels)
-        m0 = [0.5 * x + 0.5 * y for x, y in zip(m_anchor, m0, strict=True)]
-    params = estimate_em(levels, n_levels, u, m0, prior_start=0.1,
+        fixed = tuple(c.m_from == "labelled" for c in config.comparisons)
+        m0 = [x if f else y for x, y, f in zip(m_anchor, m0, fixed, strict=True)]
+    params = estimate_em(levels, n_levels, u, m0, prior_start=0.1, fixed_m=fixed,
                          max_iterations=config.em_max_iterations, tolerance=config.em_tolerance)
     timings["estimate"] = time.perf_counter() - t
 

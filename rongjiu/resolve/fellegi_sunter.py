@@ -61,8 +61,12 @@ def default_m(n_levels: list[int]) -> list[np.ndarray]:
 
 
 def estimate_em(levels: np.ndarray, n_levels: list[int], u: list[np.ndarray], m_start: list[np.ndarray],
-                prior_start: float = 0.5, max_iterations: int = 30, tolerance: float = 1e-5) -> FSParameters:
-    """EM for m and the prior over the candidate pairs' comparison vectors (u fixed)."""
+                prior_start: float = 0.5, max_iterations: int = 30, tolerance: float = 1e-5,
+                fixed_m: tuple[bool, ...] | None = None) -> FSParameters:
+    """EM for m and the prior over the candidate pairs' comparison vectors (u fixed).
+
+    fixed_m: per comparison, True to keep m_start as is (m known from labelled pairs).
+    """
     if levels.shape[0] == 0:
         return FSParameters(m=m_start, u=u, prior=prior_start)
     patterns, counts = np.unique(levels, axis=0, return_counts=True)
@@ -89,6 +93,9 @@ def estimate_em(levels: np.ndarray, n_levels: list[int], u: list[np.ndarray], m_
         new_prior = float(np.clip(wpost.sum() / counts.sum(), 1e-9, 1 - 1e-9))
         new_m = []
         for k in range(K):
+            if fixed_m is not None and fixed_m[k]:
+                new_m.append(m[k])
+                continue
             g = patterns[:, k]
             has = g >= 0
             num = np.bincount(g[has], weights=wpost[has], minlength=n_levels[k])[: n_levels[k]] + 1e-6

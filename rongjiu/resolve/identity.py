@@ -81,10 +81,25 @@ def _derive(rec: pd.DataFrame) -> pd.DataFrame:
     # the last four (sequence + check) only mean something on a full 18-character number
     tail = s.str[14:18].where((s.str.len() == 18).fillna(False) & (status != "excel_damaged").to_numpy())
     rec["id_tail"] = tail.astype(object).where(tail.notna(), None)
+    # the ID digits that are not the birth date: region (6) + sequence and check (4). Compared on
+    # their own so agreement of the birth-date digits is not counted twice with birth_date.
+    # Excel damage keeps the first 15 digits: region + the first sequence digit.
+    full = (s.str.len() == 18).fillna(False) & (status != "excel_damaged").to_numpy()
+    excel = (status == "excel_damaged").to_numpy() & (s.str.len() >= 15).fillna(False)
+    rest = s.str[:6] + s.str[14:18].where(full, s.str[14:15].where(excel))
+    rec["id_rest"] = rest.where(full | excel).astype(object)
+    # the number's value: Excel kept 15 significant digits (rounded), so the true number lies
+    # within 500 of partial * 1000; a valid number is compared on the same scale
+    digits18 = rec["id_number"].astype("string").str[:17] + "0"
+    excel15 = s.str[:15].where(excel & s.str[:15].str.fullmatch(r"\d{15}").fillna(False).to_numpy())
+    num = pd.to_numeric(digits18.where(anchored.to_numpy()), errors="coerce")
+    num = num.where(num.notna(), pd.to_numeric(excel15, errors="coerce") * 1000)
+    rec["id_value"] = num.astype("Float64").astype(object).where(num.notna(), None)
+    rec["id_region"] = s.str[:6].where(s.str[:6].str.fullmatch(r"\d{6}").fillna(False)).astype(object)
     name = rec["name"].astype("string")
     rec["name_first"] = name.str[:1].where((name.str.len() >= 2).fillna(False)).astype(object)
     rec["name_last"] = name.str[-1:].where((name.str.len() >= 2).fillna(False)).astype(object)
-    for c in ("id14", "id_tail", "name_first", "name_last"):
+    for c in ("id14", "id_tail", "id_rest", "id_region", "name_first", "name_last"):
         rec[c] = rec[c].where(rec[c].notna(), None)
     rec["anchored"] = anchored.to_numpy()
     return rec

@@ -1,0 +1,150 @@
+"""resolve_run on a generated landing zone, scored against the generator's ground truth.
+
+    .venv/bin/python bench/resolve_generated.py stage --gen var/gen5k --date 2026-11-20
+    .venv/bin/python bench/resolve_generated.py run --gen var/gen5k --date 2026-11-20 [--splink]
+
+`stage` runs ingest for every feed once and keeps the staged frames as Parquet under
+{gen}/bench_staged/{date}/ so resolution can be timed on its own; `run` times resolve_run
+in this process (peak RSS from getrusage), prints pairwise precision/recall/F1 against
+truth/records.parquet, and with --splink runs Splink 5 (DuckDB) on the same records.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import time
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+KEY = ["department", "feed", "record_id"]
+
+
+def work_dir(gen: Path) -> Path:
+    """Own copy of staged frames and truth: the generator may rewrite {gen} at any time."""
+    return Path("var/bench") / gen.name
+
+
+def staged_dir(gen: Path, run_date: date) -> Path:
+    return work_dir(gen) / "staged" / run_date.isoformat()
+
+
+def truth_records(gen: Path) -> pd.DataFrame:
+    return pd.read_parquet(work_dir(gen) / "truth_records.parquet")
+
+
+def stage(gen: Path, run_date: date) -> None:
+    from rongjiu.ingest import ingest_feed
+    from rongjiu.schemas import load_feed_specs
+
+    out = staged_dir(gen, run_date)
+    out.mkdir(parents=True, exist_ok=True)
+    cache = work_dir(gen) / "cache"
+    shutil.copy(gen / "truth" / "records.parquet", work_dir(gen) / "truth_records.parquet")
+    for spec in load_feed_specs():
+        t = time.perf_counter()
+        r = ingest_feed(spec, gen / "landing", run_date, cache)
+        r.staged.to_parquet(out / f"{spec.key}.parquet", index=False)
+        print(f"{spec.key:28s} {r.status:9s} staged={len(r.staged):>9,} quarantined={len(r.quarantine):>7,} "
+              f"{time.perf_counter() - t:6.1f}s")
+
+
+def load_staged(gen: Path, run_date: date) -> dict[str, pd.DataFrame]:
+    return {f.name[: -len(".parquet")]: pd.read_parquet(f) for f in sorted(staged_dir(gen, run_date).glob("*.parquet"))}
+
+
+def run(gen: Path, run_date: date, state: Path, fresh: bool) -> dict:
+    from rongjiu.resolve.evaluate import evaluate_crosswalk
+    from rongjiu.resolve.pipeline import resolve_run
+
+    staged = load_staged(gen, run_date)
+    if fresh:
+        shutil.rmtree(state, ignore_errors=True)
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t = time.perf_counter()
+    out = resolve_run(staged, run_date, state)
+    secs = time.perf_counter() - t
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    m = evaluate_crosswalk(out["resident_crosswalk"], truth_records(gen))
+    cw = out["resident_crosswalk"]
+    cw.to_parquet(work_dir(gen) / f"crosswalk_{run_date}.parquet", index=False)
+    return {"staged_records": int(len(cw)), "seconds": round(secs, 1), "peak_rss_gb": round(rss / 2**20, 2),
+            "rss_before_gb": round(rss0 / 2**20, 2),
+            **{k: m[k] for k in ("precision", "recall", "f1", "false_positive_pairs", "false_negative_pairs",
+                                 "pred_clusters", "true_clusters", "truth_records_not_in_crosswalk")},
+            "review_rows": int(len(out["match_review"])),
+            "methods": cw["match_method"].value_counts().to_dict()}
+
+
+def run_splink(gen: Path, run_date: date) -> dict:
+    """Splink 5 (DuckDB) deduplication of the same staged records, same blocking ideas."""
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    from rongjiu.resolve.evaluate import evaluate_crosswalk
+    from rongjiu.resolve.identity import prepare_records
+
+    rec = prepare_records(load_staged(gen, run_date))
+    df = pd.DataFrame({
+        "unique_id": range(len(rec)), "id_number": rec["id_number"], "id_rest": rec["id_rest"],
+        "id14": rec["id14"], "name": rec["name"], "name_first": rec["name_first"], "name_last": rec["name_last"],
+        "birth_date": rec["birth_date"].dt.strftime("%Y-%m-%d"), "sex": rec["sex"], "phone": rec["phone"],
+        "household_no": rec["household_no"], "community_code": rec["community_code"]})
+    t = time.perf_counter()
+    settings = SettingsCreator(
+        link_type="dedupe_only", unique_id_column_name="unique_id",
+        blocking_rules_to_generate_predictions=[
+            block_on("id_number"), block_on("name", "birth_date"), block_on("id14"), block_on("id_rest"),
+            block_on("birth_date", "name_first"), block_on("birth_date", "name_last"), block_on("name", "phone"),
+            block_on("name", "household_no"), block_on("name", "community_code")],
+        comparisons=[
+            cl.ExactMatch("id_number"),
+            cl.DamerauLevenshteinAtThresholds("id_rest", [1]),
+            cl.ExactMatch("name").configure(term_frequency_adjustments=True),
+            cl.DamerauLevenshteinAtThresholds("birth_date", [1]),
+            cl.ExactMatch("sex"), cl.ExactMatch("phone"), cl.ExactMatch("household_no"),
+            cl.ExactMatch("community_code")],
+        retain_intermediate_calculation_columns=False)
+    api = DuckDBAPI()
+    linker = Linker(api.register(df, table_name="recs"), settings)
+    linker.training.estimate_probability_two_random_records_match([block_on("id_number")], recall=0.9)
+    linker.training.estimate_u_using_random_sampling(max_pairs=1_000_000, seed=7)
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("name", "birth_date"))
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("id_number"))
+    preds = linker.inference.predict(threshold_match_probability=0.995)
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(preds, 0.995).as_pandas_dataframe()
+    secs = time.perf_counter() - t
+    lab = clusters.set_index("unique_id")["cluster_id"]
+    cw = rec[KEY].copy()
+    cw["resident_id"] = pd.Series(range(len(rec))).map(lab).astype(str).to_numpy()
+    m = evaluate_crosswalk(cw, truth_records(gen))
+    return {"system": "splink5-duckdb", "seconds": round(secs, 1),
+            **{k: m[k] for k in ("precision", "recall", "f1", "false_positive_pairs", "false_negative_pairs",
+                                 "pred_clusters", "true_clusters")}}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("cmd", choices=["stage", "run"])
+    ap.add_argument("--gen", type=Path, required=True)
+    ap.add_argument("--date", type=date.fromisoformat, required=True)
+    ap.add_argument("--state", type=Path, default=None)
+    ap.add_argument("--keep-state", action="store_true")
+    ap.add_argument("--splink", action="store_true")
+    args = ap.parse_args()
+    if args.cmd == "stage":
+        stage(args.gen, args.date)
+        return 0
+    state = args.state or (work_dir(args.gen) / "state")
+    print(json.dumps({"system": "rongjiu", **run(args.gen, args.date, state, not args.keep_state)}, ensure_ascii=False))
+    if args.splink:
+        print(json.dumps(run_splink(args.gen, args.date), ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
