@@ -6,9 +6,21 @@ DEMO_DATE ?= 2026-11-20
 DEMO_RESIDENTS ?= 100000
 DEMO_SEED ?= 42
 DEMO_DIR ?= var/demo
+WAREHOUSE ?= var/warehouse.duckdb
 export DAGSTER_HOME ?= $(CURDIR)/var/dagster_home
 
-.PHONY: setup demo test lint bench dagster postgres clean-demo
+define TABLES_PY
+import sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+names = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1").fetchall()]
+print(f"{'table':<34} {'rows':>10}  as_of")
+for t in names:
+    n, as_of = con.execute(f'SELECT count(*), max(as_of) FROM "{t}"').fetchall()[0] if t != "publish_log" else (con.execute("SELECT count(*) FROM publish_log").fetchall()[0][0], "")
+    print(f"{t:<34} {n:>10,}  {as_of}")
+endef
+export TABLES_PY
+
+.PHONY: setup demo tables test lint bench dagster postgres clean-demo
 
 # Idempotent: the stamp is newer than the lock file once everything is installed.
 setup: $(VENV_STAMP)
@@ -22,10 +34,12 @@ $(VENV_STAMP): requirements.lock pyproject.toml
 
 demo: setup
 	@test -d $(DEMO_DIR)/landing || .venv/bin/rongjiu generate --residents $(DEMO_RESIDENTS) --seed $(DEMO_SEED) --date $(DEMO_DATE) --out $(DEMO_DIR)
-	.venv/bin/rongjiu run --landing $(DEMO_DIR)/landing --date $(DEMO_DATE)
-	@$(PY) -c "import duckdb; con = duckdb.connect('var/warehouse.duckdb', read_only=True); \
-	rows = con.execute(\"SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1\").fetchall(); \
-	[print(f'{t:<34} {con.execute(f\"SELECT count(*) FROM \\\"{t}\\\"\").fetchall()[0][0]:>10,}') for (t,) in rows]"
+	.venv/bin/rongjiu run --landing $(DEMO_DIR)/landing --date $(DEMO_DATE) --warehouse $(WAREHOUSE)
+	@$(MAKE) --no-print-directory tables
+
+# published tables and their row counts, straight from the DuckDB file
+tables:
+	@$(PY) -c "$$TABLES_PY" $(WAREHOUSE)
 
 postgres:
 	@pg_isready -q -h 127.0.0.1 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start

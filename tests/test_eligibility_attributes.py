@@ -228,3 +228,57 @@ def test_delta_feed_correction_keeps_the_newest_drop(world) -> None:
     staged["SW.income"] = pd.concat([sw, fix], ignore_index=True)
     p = compute_attributes(staged, resolved, D).persons
     assert p.loc["RG", "wage_income"] == pytest.approx(300.0)  # (3000 + 600) / 12
+
+
+def test_outputs_survive_a_parquet_round_trip(world, tmp_path) -> None:
+    staged, resolved = world
+    out = eligibility_run(staged, resolved, None, D)
+    for name, frame in out.items():
+        path = tmp_path / f"{name}.parquet"
+        frame.to_parquet(path)
+        back = pd.read_parquet(path)
+        assert len(back) == len(frame), name
+    back = pd.read_parquet(tmp_path / "eligibility.parquet").set_index(["resident_id", "program_code"])
+    assert list(back.loc[("RD", "MZ_DB"), "failed_conditions"]) == ["member", "alive"]
+
+
+def test_field_level_unknowns_and_fragments(world) -> None:
+    staged, resolved = world
+    staged = dict(staged)
+    staged["GA.vehicles"] = staged_feed("GA.vehicles", [
+        {"record_id": "V1", "vehicle_type": None, "vehicle_status": "正常"},  # unknown type still counts
+        {"record_id": "V2", "vehicle_type": "残疾人专用车", "vehicle_status": "正常"},
+        {"record_id": "V3", "vehicle_type": "小型轿车", "vehicle_status": "正常"}])
+    staged["TY.entitled_groups"] = staged_feed("TY.entitled_groups", [
+        {"record_id": "T1", "veteran_category": None, "program_code": "TY_FXBZ"}])
+    staged["GJJ.provident_fund"] = staged_feed("GJJ.provident_fund", [
+        {"record_id": "G1", "contribution_base": 3000.0, "account_status": "正常"},
+        {"record_id": "G2", "contribution_base": None, "account_status": "正常"},
+        {"record_id": "G3", "contribution_base": 4000.0, "account_status": "正常"}])
+    staged["SW.income"] = pd.concat([staged["SW.income"], staged_feed("SW.income", [
+        {"record_id": "SWX", "period": 202606, "income": 1200.0}])], ignore_index=True)
+    resolved = dict(resolved)
+    xw = resolved["resident_crosswalk"]
+    xw = xw[~((xw["department"] == "GA") & (xw["feed"] == "vehicles"))]
+    extra = [("GA", "vehicles", "V1", "RA"), ("GA", "vehicles", "V2", "RB"), ("GA", "vehicles", "V3", "RF"),
+             ("TY", "entitled_groups", "T1", "RA"), ("GJJ", "provident_fund", "G1", "RB"),
+             ("GJJ", "provident_fund", "G2", "RB"), ("GJJ", "provident_fund", "G3", "RF"),
+             ("SW", "income", "SWX", "RX")]
+    resolved["resident_crosswalk"] = pd.concat([xw, pd.DataFrame(
+        extra, columns=["department", "feed", "record_id", "resident_id"])], ignore_index=True)
+    res = resolved["resident"].copy()
+    res["id_number"] = ["ID-A", "ID-B", None, None, None, "ID-F", "ID-G"]
+    fragment = pd.DataFrame({"resident_id": ["RX"], "sex": [None], "birth_date": [pd.NaT], "household_id": [None],
+                             "community_code": [None], "is_registered": [False], "is_deceased": [False],
+                             "death_date": [pd.NaT], "id_number": [None]})
+    resolved["resident"] = pd.concat([res, fragment], ignore_index=True)
+    attrs = compute_attributes(staged, resolved, D)
+    p, h = attrs.persons, attrs.households
+    assert p.loc["RA", "vehicle_count"] == 1 and p.loc["RB", "vehicle_count"] == 0
+    assert bool(p.loc["RA", "is_veteran_entitled"]) and p.loc["RA", "veteran_category"] is None
+    assert np.isnan(p.loc["RB", "provident_fund_base"]) and p.loc["RF", "provident_fund_base"] == 4000.0
+    # the fragment RX: its own records are counted, but its household income is unknown
+    assert p.loc["RX", "wage_income"] == pytest.approx(100.0)
+    assert np.isnan(h.loc[p.loc["RX", "household_id"], "per_capita_income"])
+    # F has an ID number: absence of records means no income
+    assert h.loc[p.loc["RF", "household_id"], "per_capita_income"] == pytest.approx(1500.0)

@@ -19,8 +19,8 @@ D = date(2026, 11, 20)
 N = 2000
 
 
-def _generate(root: Path, residents: int = N, seed: int = 7) -> Path:
-    build(GenerateConfig(residents=residents, seed=seed, run_date=D, out=str(root)), log=lambda *_: None)
+def _generate(root: Path, residents: int = N, seed: int = 7, days: int = 14) -> Path:
+    build(GenerateConfig(residents=residents, seed=seed, run_date=D, out=str(root), days=days), log=lambda *_: None)
     return root
 
 
@@ -181,12 +181,35 @@ def test_persons_truth(gen):
 
 
 def test_deterministic_for_a_seed(tmp_path):
-    a = _generate(tmp_path / "a", residents=400, seed=3)
-    b = _generate(tmp_path / "b", residents=400, seed=3)
+    a = _generate(tmp_path / "a", residents=400, seed=3, days=4)
+    b = _generate(tmp_path / "b", residents=400, seed=3, days=4)
     ra = pd.read_parquet(a / "truth" / "records.parquet")
     rb = pd.read_parquet(b / "truth" / "records.parquet")
     pd.testing.assert_frame_equal(ra, rb)
-    for f in sorted((a / "landing").rglob("*.csv")) + sorted((a / "landing").rglob("*.jsonl")):
+    files = [f for f in sorted((a / "landing").rglob("*")) if f.is_file() and f.suffix != ".sqlite"]
+    assert any(f.suffix == ".xlsx" for f in files)
+    for f in files:
         assert f.read_bytes() == (b / f.relative_to(a)).read_bytes(), f
-    c = _generate(tmp_path / "c", residents=400, seed=4)
+    c = _generate(tmp_path / "c", residents=400, seed=4, days=4)
     assert not pd.read_parquet(c / "truth" / "persons.parquet").equals(pd.read_parquet(a / "truth" / "persons.parquet"))
+
+
+def test_eligibility_truth(gen):
+    from rongjiu.schemas import programs_document
+
+    e = pd.read_parquet(gen / "truth" / "eligibility.parquet")
+    progs = {p["code"]: p for p in programs_document()["programs"]}
+    assert set(e["program_code"]) <= set(progs)
+    dept = e["program_code"].map(lambda c: progs[c].get("determined_by") == "department")
+    assert e.loc[dept, "eligible"].isna().all() and e.loc[~dept, "eligible"].notna().all()
+    assert (e["eligible"].fillna(False) | e["enrolled"]).all()
+    assert not e.duplicated(["person_key", "program_code"]).any()
+    db = e[e["program_code"] == "MZ_DB"]
+    covered = (db["eligible"] & db["enrolled"]).sum()
+    gap = (db["eligible"] & ~db["enrolled"]).sum()
+    assert covered > 0 and gap > 0 and 0.5 < covered / (covered + gap) < 1
+    # no roster -> never enrolled
+    no_roster = [c for c, p in progs.items() if not p.get("roster")]
+    assert not e.loc[e["program_code"].isin(no_roster), "enrolled"].any()
+    p = pd.read_parquet(gen / "truth" / "persons.parquet")
+    assert set(e["person_key"]) <= set(p["person_key"])

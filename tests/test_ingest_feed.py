@@ -458,3 +458,62 @@ def test_utf8_file_for_a_gbk_feed_is_rejected_with_a_hint(root: Path) -> None:
     write_csv(root, D, "GA", "deaths.csv", [DEATHS_HEADER, f"D1,{ID_A},张三,2026-11-01,"], "utf-8")
     res = run("GA.deaths", root)
     assert res.status == "rejected" and "utf-8" in res.message and "gbk" in res.message
+
+
+def test_changed_file_is_read_again_not_served_from_cache(root: Path) -> None:
+    write_csv(root, D, "GA", "deaths.csv", [DEATHS_HEADER, f"D1,{ID_A},张三,2026-11-01,"], "gbk")
+    assert list(run("GA.deaths", root).staged["record_id"]) == ["D1"]
+    write_csv(root, D, "GA", "deaths.csv", [DEATHS_HEADER, f"D1,{ID_A},张三,2026-11-01,",
+                                            f"D2,{ID_B},李四,2026-11-02,"], "gbk")
+    assert list(run("GA.deaths", root).staged["record_id"]) == ["D1", "D2"]
+
+
+def test_unreadable_older_delta_drop_is_reported_not_fatal(root: Path) -> None:
+    (drop_dir(root, date(2026, 11, 26), "YB") / "settlements.jsonl").write_bytes(b"\xff\xfe\xfa\n")
+    write_jsonl(root, D, "YB", "settlements.jsonl", [settlement("S1", ID_A, 1)])
+    res = run("YB.settlements", root)
+    assert res.status == "ok" and list(res.staged["record_id"]) == ["S1"] and "2026-11-26" in res.message
+
+
+def test_missing_database_table_is_rejected(root: Path) -> None:
+    path = drop_dir(root, D, "MZ") / "mz.sqlite"
+    make_roster_db(path, ROSTER_ROWS)
+    res = run("MZ.disability_subsidies", root)  # its table dis_subsidy is not in this file
+    assert res.status == "rejected" and "dis_subsidy" in res.message
+
+
+GENERATED = Path(__file__).resolve().parent.parent / "var" / "gen5k"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (GENERATED / "truth" / "records.parquet").is_file(), reason="no generated landing zone")
+def test_generated_landing_zone_matches_truth(tmp_path: Path) -> None:
+    """Every feed of the generator's landing zone: accounting holds, and each record of the drops
+    used is staged or quarantined exactly as the generator's ground truth says."""
+    from rongjiu.ingest.history import process_drop
+    from rongjiu.ingest.landing import delta_drops, snapshot_drop
+    from rongjiu.schemas import load_feed_specs
+
+    manifest = json.loads((GENERATED / "truth" / "manifest.json").read_text(encoding="utf-8"))
+    run_date = date.fromisoformat(manifest["run_date"])
+    truth = pd.read_parquet(GENERATED / "truth" / "records.parquet")
+    truth["drop_date"] = pd.to_datetime(truth["drop_date"])
+    landing = GENERATED / "landing"
+    mismatches = []
+    for spec in load_feed_specs():
+        res = ingest_feed(spec, landing, run_date, tmp_path / "cache")
+        assert accounting_holds(res), spec.key
+        assert res.status in ("ok", "stale"), (spec.key, res.message)
+        drops = (delta_drops(spec, landing, run_date) if spec.kind == "delta"
+                 else [snapshot_drop(spec, landing, run_date)])
+        for drop in drops:
+            out = process_drop(spec, drop, tmp_path / "cache")  # served from the cache just written
+            got = pd.concat([out.staged[["source_line"]].assign(got="-"),
+                             out.quarantine[["source_line", "reason_code"]].rename(columns={"reason_code": "got"})])
+            t = truth[(truth["department"] == spec.department) & (truth["feed"] == spec.feed)
+                      & (truth["drop_date"] == pd.Timestamp(drop.drop_date))]
+            m = t.merge(got, on="source_line", how="outer")
+            bad = m[m["expected_reason"].fillna("-") != m["got"].fillna("?")]
+            mismatches += [(spec.key, str(drop.drop_date), r.source_line, r.expected_reason, r.got)
+                           for r in bad.itertuples()]
+    assert not mismatches, mismatches[:10]

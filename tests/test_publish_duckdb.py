@@ -97,3 +97,17 @@ def test_parquet_sources_are_unioned_by_name(tmp_path, small_tables):
     report = publish_tables({"quarantine": [a, b]}, as_of=D1, run_id="r",
                             duckdb_path=tmp_path / "w.duckdb", publish_root=None)
     assert report.row_counts == {"quarantine": 3}
+
+
+
+def test_a_contract_table_not_published_tonight_is_dropped_not_left_stale(tmp_path, small_tables):
+    db = tmp_path / "w.duckdb"
+    publish_tables(small_tables, as_of=D1, run_id="run-1", duckdb_path=db, publish_root=None)
+    with duckdb.connect(str(db)) as con:
+        con.execute("CREATE TABLE my_notes AS SELECT 1 AS x").fetchall()  # not ours: must survive
+    publish_tables({"quarantine": small_tables["quarantine"]}, as_of=D2, run_id="run-2",
+                   duckdb_path=db, publish_root=None)
+    with duckdb.connect(str(db), read_only=True) as con:
+        names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        assert names == {"quarantine", "my_notes", "publish_log"}
+        assert con.execute("SELECT DISTINCT run_id FROM quarantine").fetchall() == [("run-2",)]

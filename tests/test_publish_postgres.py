@@ -71,3 +71,17 @@ def test_a_target_failing_after_postgres_committed_is_reported(pg_schema, small_
         publish_tables(small_tables, as_of=D1, run_id="run-1", duckdb_path=not_a_dir / "w.duckdb",
                        publish_root=None, warehouse_url=url, pg_schema=schema)
     assert info.value.committed == ["postgresql"]
+
+
+def test_postgres_drops_contract_tables_this_run_does_not_publish(pg_schema, small_tables):
+    url, schema = pg_schema
+    publish_tables(small_tables, as_of=D1, run_id="run-1", duckdb_path=None, publish_root=None,
+                   warehouse_url=url, pg_schema=schema)
+    with psycopg.connect(psycopg_conninfo(url)) as conn:
+        conn.execute(f'CREATE TABLE "{schema}".my_notes (x int)')
+    publish_tables({"feed_status": small_tables["feed_status"]}, as_of=D2, run_id="run-2",
+                   duckdb_path=None, publish_root=None, warehouse_url=url, pg_schema=schema)
+    with psycopg.connect(psycopg_conninfo(url)) as conn:
+        names = {r[0] for r in conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", [schema])}
+    assert names == {"feed_status", "my_notes"}

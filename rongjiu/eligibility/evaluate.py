@@ -23,10 +23,19 @@ from rongjiu.eligibility.rules import Kind
 def column_array(s: pd.Series, kind: Kind) -> np.ndarray:
     """A frame column as the evaluator wants it (see rules.py)."""
     if kind == "number":
+        if s.dtype == "float64":
+            return s.to_numpy()
         return pd.to_numeric(s, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     if kind == "bool":
+        if s.dtype == bool:
+            return s.to_numpy()
         return s.astype(object).fillna(False).astype(bool).to_numpy()
-    return s.astype(object).where(s.notna(), None).to_numpy(dtype=object)
+    out = s.to_numpy(dtype=object)
+    null = pd.isna(out)
+    if null.any():
+        out = out.copy()
+        out[null] = None
+    return out
 
 
 class FrameEnv(Mapping[str, Any]):

@@ -258,6 +258,14 @@ def _render(wh: Warehouse, r: dict[str, Any], masked: bool) -> str:
             me = "（本人）" if m["resident_id"] == rid else ""
             lines.append(f"  - {m['resident_id']} {mname}{me}，{m.get('sex') or ''}，{_age(m.get('birth_date'), as_of)}，"
                          f"{mid}{'，' + '、'.join(tags) if tags else ''}")
+        reg = attribute_registry()
+        shown = [(n, d) for n, d in reg["household"].items()
+                 if n.removeprefix("household.") in h and n not in ("household.size", "household.registered")]
+        if shown:
+            lines.append("  家庭属性：")
+            for aname, d in shown:
+                value = _value(h[aname.removeprefix("household.")], d["type"], d.get("unit", ""))
+                lines.append(f"    {d['label_zh']}：{value}")
     else:
         lines.append("家庭：无（按单人户评估）")
 

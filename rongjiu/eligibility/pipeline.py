@@ -144,9 +144,16 @@ def eligibility_table(catalog: Catalog, attrs: Attributes, run_date: dt.date,
     for _, p in parts:
         offsets.append(p["offsets"][1:].astype(np.int64) + base)
         base += int(p["offsets"][-1])
+    offsets_all = np.concatenate(offsets)
     failed = pa.LargeListArray.from_arrays(
-        pa.array(np.concatenate(offsets), pa.int64()),
+        pa.array(offsets_all, pa.int64()),
         pa.array(np.concatenate([p["failed_values"] for _, p in parts]).tolist(), pa.string()))
+    # plain Python lists (an ArrowDtype column does not survive a Parquet round trip through
+    # pandas); only the few rows with failures are converted, the rest get fresh empty lists
+    with_failures = np.flatnonzero(np.diff(offsets_all) > 0)
+    failed_lists = np.frompyfunc(lambda _: [], 1, 1)(np.empty(len(rows), dtype=object))
+    for i, value in zip(with_failures, failed.take(pa.array(with_failures)).to_pylist(), strict=True):
+        failed_lists[i] = value
     ids = persons.index.to_numpy(dtype=object)
     households = persons["household_id"].to_numpy(dtype=object)
     return pd.DataFrame({
@@ -156,7 +163,7 @@ def eligibility_table(catalog: Catalog, attrs: Attributes, run_date: dt.date,
         "eligible": pd.array(np.concatenate([p["eligible"] for _, p in parts]), dtype="boolean"),
         "enrolled": np.concatenate([p["enrolled"] for _, p in parts]).astype(bool),
         "status": np.concatenate([p["status"] for _, p in parts]),
-        "failed_conditions": pd.Series(failed, dtype=pd.ArrowDtype(failed.type)),
+        "failed_conditions": pd.Series(failed_lists, dtype=object),
         "reason_zh": np.concatenate([p["reason"] for _, p in parts]),
         "evidence_stale": np.repeat(np.array([p["stale"] for _, p in parts], dtype=bool), sizes),
     })

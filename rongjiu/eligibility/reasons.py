@@ -143,7 +143,7 @@ class Explainer:
         detail = parts[0] if parts else np.full(len(rows), "", dtype=object)
         for p in parts[1:]:
             detail = detail + "，" + p
-        return (f"不符合“{cond.reason_zh}”（" + detail + "）").astype(object)
+        return (f"未满足“{cond.reason_zh}”（" + detail + "）").astype(object)
 
     def null_text(self, term: Term, cond: Condition) -> str:
         """A comparison with null is false: say whether the value is unknown or there is no record."""

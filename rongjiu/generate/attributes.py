@@ -80,7 +80,7 @@ def add_attributes(p: pd.DataFrame, cfg: GenerateConfig, rng: np.random.Generato
     ptype = np.where(rng.random(n) < 0.7, "企业职工基本养老保险",
                      np.where(rng.random(n) < 0.5, "机关事业单位养老保险", "城乡居民基本养老保险")).astype(object)
     ptype[poor] = "城乡居民基本养老保险"
-    has_pension = retired & (rng.random(n) < np.where(poor, 0.7, 0.92))
+    has_pension = retired & (rng.random(n) < np.where(poor, 0.7, 1.0))
     pension = np.select([ptype == "企业职工基本养老保险", ptype == "机关事业单位养老保险"],
                         [rng.normal(3600, 700, n), rng.normal(6200, 1200, n)], rng.normal(320, 80, n))
     pension = np.where(has_pension, np.clip(pension, 150, 15000).round(2), 0.0)
@@ -109,6 +109,8 @@ def add_attributes(p: pd.DataFrame, cfg: GenerateConfig, rng: np.random.Generato
     solo_poor = (hh < 0) & poor
     wage = np.where(solo_poor & (wage > 0), rng.uniform(1500, 1800, n).round(0), wage)
     p["monthly_wage"] = np.round(wage, 0)
+    # monthly tax declarations (SW) for part of the formally employed; other earners show in RS
+    p["tax_filer"] = (emp == "就业") & (rng.random(n) < vol["tax_filers"])
     p["pension_type"] = np.where(has_pension, ptype, None)
     p["pension"] = pension
     unemployed = emp == "失业"

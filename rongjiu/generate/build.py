@@ -14,10 +14,18 @@ import pyarrow.parquet as pq
 
 from rongjiu.generate.attributes import add_attributes
 from rongjiu.generate.config import GenerateConfig
+from rongjiu.generate.eligibility import (
+    compute_eligibility,
+    empty_enrollment,
+    households,
+    person_attributes,
+    program_rules,
+)
 from rongjiu.generate.feeds import BUILDERS, Ctx, add_latent_extras
 from rongjiu.generate.mess import MESS
 from rongjiu.generate.population import build_population
 from rongjiu.generate.render import render_feed
+from rongjiu.generate.rosters import ROSTER_BUILDERS
 from rongjiu.generate.writers import serialised, write_feed
 from rongjiu.schemas import FeedSpec, load_feed_specs
 
@@ -89,20 +97,31 @@ def build(cfg: GenerateConfig, log=print) -> dict:
     folders: dict[tuple[date, str], list[str]] = {}
     writer = pq.ParquetWriter(out / "truth" / "records.parquet", RECORD_SCHEMA)
     n_truth = 0
-    for spec in specs:
+    views: dict[str, pd.DataFrame] = {}
+    # rosters last: they enrol people by the rules evaluated over the other feeds' clean state
+    ordered = [s for s in specs if s.key in BUILDERS] + [s for k in ROSTER_BUILDERS for s in specs if s.key == k]
+    assert len(ordered) == len(specs), "every feed needs a builder"
+    states: dict[str, pd.DataFrame] = {}
+    for spec in ordered:
         t1 = datetime.now()
-        clean = BUILDERS[spec.key](ctx)
+        if spec.key in ROSTER_BUILDERS and "rules" not in ctx.cache:
+            ctx.cache["rules"] = initial_rules(states, p, D, specs)
+            states.clear()
+        clean = {**BUILDERS, **ROSTER_BUILDERS}[spec.key](ctx)
+        if spec.key in BUILDERS:
+            states[spec.key] = state_on(spec, clean, D)
         drops = sorted(cal[spec.key])
         if spec.kind == "delta":
             clean["_drop"] = assign_delta_drops(clean["_event"], drops)
             clean = clean[clean["_drop"] >= 0].sort_values("_drop", kind="stable").reset_index(drop=True)
-        frame, meta, issues = render_feed(spec, clean, np.random.default_rng([cfg.seed, _stable(spec.key)]))
-        del clean
+        frame, meta, issues, unknown = render_feed(spec, clean, np.random.default_rng([cfg.seed, _stable(spec.key)]))
+        usable: list[np.ndarray] = []  # positions the pipeline reads on D (newest ready drop / all delta drops)
         truth = FeedTruth(spec, frame, meta, issues)
         lines = serialised(spec, frame)
+        validity = _validity(meta)
         counts[spec.key] = {"drops": [str(x) for x in drops], "rows_per_drop": {}}
         for di, dd in enumerate(drops):
-            sel = np.flatnonzero(_in_drop(spec, meta, di, dd))
+            sel = np.flatnonzero(_in_drop(spec, meta, validity, di, dd))
             dept_dir = out / "landing" / dd.isoformat() / spec.department
             dept_dir.mkdir(parents=True, exist_ok=True)
             exported = datetime.combine(dd, time(23, 30)) + timedelta(minutes=int(_stable(spec.key) % 50))
@@ -116,6 +135,13 @@ def build(cfg: GenerateConfig, log=print) -> dict:
             table = truth.table(sel, dd, src_lines)
             writer.write_table(table)
             n_truth += table.num_rows
+            accepted = sel[~table.column("must_quarantine").to_numpy(zero_copy_only=False)]
+            if spec.kind == "delta":
+                usable.append(accepted)
+            else:
+                usable = [accepted]
+        views[spec.key] = _view(clean, np.concatenate(usable) if usable else np.array([], np.int64), unknown)
+        del clean
         log(f"{spec.key}: {len(frame)} records, {len(drops)} drop(s) ({(datetime.now() - t1).total_seconds():.1f}s)")
         del frame, meta, truth, lines
     writer.close()
@@ -148,6 +174,12 @@ def build(cfg: GenerateConfig, log=print) -> dict:
         "mess_rates": MESS, "volumes": cfg.volumes,
         "seconds": round((datetime.now() - t0).total_seconds(), 1),
     }
+    t2 = datetime.now()
+    elig = compute_eligibility(views, p, D)
+    pq.write_table(pa.Table.from_pandas(elig, preserve_index=False), out / "truth" / "eligibility.parquet")
+    manifest["eligibility_rows"] = len(elig)
+    log(f"eligibility: {len(elig)} rows ({(datetime.now() - t2).total_seconds():.1f}s)")
+    manifest["seconds"] = round((datetime.now() - t0).total_seconds(), 1)
     (out / "truth" / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return manifest
 
@@ -160,18 +192,59 @@ RECORD_SCHEMA = pa.schema([
 ])
 
 
-def _in_drop(spec: FeedSpec, meta: pd.DataFrame, di: int, dd: date) -> np.ndarray:
+def state_on(spec: FeedSpec, clean: pd.DataFrame, D: pd.Timestamp) -> pd.DataFrame:
+    """Clean records as they stand on D (snapshot validity / 12 months of delta records)."""
     if spec.kind == "delta":
-        return (meta["_drop"] == di).to_numpy()
-    ts = pd.Timestamp(dd)
-    sel = np.ones(len(meta), bool)
+        ev = pd.to_datetime(clean["_event"])
+        return clean[((ev <= D) & (ev > D - pd.Timedelta(days=365))).to_numpy()]
+    keep = np.ones(len(clean), bool)
+    if "_from" in clean.columns:
+        keep &= (clean["_from"].isna() | (pd.to_datetime(clean["_from"]) <= D)).to_numpy()
+    if "_to" in clean.columns:
+        keep &= (clean["_to"].isna() | (pd.to_datetime(clean["_to"]) >= D)).to_numpy()
+    return clean[keep]
+
+
+def initial_rules(states: dict[str, pd.DataFrame], p: pd.DataFrame, D: pd.Timestamp,
+                  specs: tuple[FeedSpec, ...]) -> dict:
+    """The rules over the clean non-roster feeds, nobody enrolled yet (rosters start from this)."""
+    v = {s.key: states.get(s.key, pd.DataFrame(columns=[c.source for c in s.columns] + ["_person"])) for s in specs}
+    a = person_attributes(v, p, D)
+    en = empty_enrollment(a)
+    H, mem = households(a, en)
+    return {"a": a, "en": en, "H": H, "mem": mem, "E": program_rules(a, H, en, D)}
+
+
+def _view(clean: pd.DataFrame, pos: np.ndarray, unknown: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The clean records the pipeline can use on D, with delivered-unknown values set to null."""
+    v = clean.iloc[np.sort(pos)].copy()
+    for header, mask in unknown.items():
+        m = mask[np.sort(pos)]
+        if m.any() and header in v.columns:
+            col = v[header]
+            v[header] = col.where(~m, pd.NaT if pd.api.types.is_datetime64_any_dtype(col) else np.nan)
+    return v.reset_index(drop=True)
+
+
+def _validity(meta: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """[_from, _to] per record as datetime64 days (open ends as far past / far future)."""
+    n = len(meta)
+    lo = np.full(n, np.datetime64("1900-01-01"), "datetime64[D]")
+    hi = np.full(n, np.datetime64("2999-12-31"), "datetime64[D]")
     if "_from" in meta.columns:
         f = pd.to_datetime(meta["_from"])
-        sel &= (f.isna() | (f <= ts)).to_numpy()
+        lo = np.where(f.isna(), lo, f.to_numpy().astype("datetime64[D]"))
     if "_to" in meta.columns:
         t = pd.to_datetime(meta["_to"])
-        sel &= (t.isna() | (t >= ts)).to_numpy()
-    return sel
+        hi = np.where(t.isna(), hi, t.to_numpy().astype("datetime64[D]"))
+    return lo, hi
+
+
+def _in_drop(spec: FeedSpec, meta: pd.DataFrame, validity, di: int, dd: date) -> np.ndarray:
+    if spec.kind == "delta":
+        return (meta["_drop"] == di).to_numpy()
+    d = np.datetime64(dd, "D")
+    return (validity[0] <= d) & (validity[1] >= d)
 
 
 class FeedTruth:
@@ -185,26 +258,34 @@ class FeedTruth:
         else:
             rid = raw.astype(str).str.strip().where(raw.notna(), None)
         rid = rid.astype(object)
-        self.rid = np.where(pd.isna(rid) | (rid == ""), None, rid).astype(object)
+        rid = np.where(pd.isna(rid) | (rid == ""), None, rid).astype(object)
+        self.rid = pa.array(rid, pa.string(), from_pandas=True)
+        self.rid_code = pd.factorize(pd.Series(rid, dtype=object), use_na_sentinel=True)[0]  # -1 = missing
         self.intent = meta["intent"].to_numpy()
-        self.person = meta["_person"].astype(object).where(meta["_person"].notna(), None).to_numpy()
-        self.damage = meta["id_damage"].astype(str).to_numpy()
-        n = len(frame)
-        self.n_issues = np.zeros(n, np.int64)
+        self.person = pa.array(meta["_person"].astype(object).to_numpy(), pa.string(), from_pandas=True)
+        self.damage = pa.array(meta["id_damage"].astype(str).to_numpy(), pa.string())
+        self.n_issues = np.zeros(len(frame), np.int64)
         for i, lst in issues.items():
             self.n_issues[i] = len(lst)
         self.issues = issues
 
-    def table(self, sel: np.ndarray, dd: date, lines: np.ndarray) -> pa.Table:
-        rid = pd.Series(self.rid[sel], dtype=object)
-        missing = rid.isna().to_numpy()
+    def reasons(self, sel: np.ndarray) -> np.ndarray:
+        """Quarantine reason per selected record as the pipeline must find it in that drop."""
+        code = self.rid_code[sel]
         reason = np.full(len(sel), None, dtype=object)
+        missing = code < 0
         reason[missing] = "missing_record_id"
-        dup = rid.duplicated(keep="first").to_numpy() & ~missing
-        reason[dup] = "duplicate_record_id"
+        first = np.zeros(len(sel), bool)
+        _, first_pos = np.unique(code, return_index=True)
+        first[first_pos] = True
+        reason[~first & ~missing] = "duplicate_record_id"
         intent = self.intent[sel]
         rest = pd.isna(reason) & ~pd.isna(intent) & (intent != "missing_record_id")
         reason[rest] = intent[rest]
+        return reason
+
+    def table(self, sel: np.ndarray, dd: date, lines: np.ndarray) -> pa.Table:
+        reason = self.reasons(sel)
         counts = self.n_issues[sel]
         offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
         cols: list[str] = []
@@ -214,16 +295,21 @@ class FeedTruth:
                 cols.append(c)
                 rsn.append(r)
         n = len(sel)
+        take = pa.array(sel, pa.int64())
+
+        def const(text: str) -> pa.Array:
+            return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int32)), pa.array([text])).cast(pa.string())
+
         return pa.table({
-            "department": pa.array([self.spec.department] * n, pa.string()),
-            "feed": pa.array([self.spec.feed] * n, pa.string()),
-            "record_id": pa.array(rid.to_numpy(), pa.string(), from_pandas=True),
-            "drop_date": pa.array([dd] * n, pa.date32()),
+            "department": const(self.spec.department),
+            "feed": const(self.spec.feed),
+            "record_id": self.rid.take(take),
+            "drop_date": pa.array(np.full(n, np.datetime64(dd, "D"))).cast(pa.date32()),
             "source_line": pa.array(lines.astype(np.int64), pa.int64()),
-            "person_key": pa.array(self.person[sel], pa.string(), from_pandas=True),
+            "person_key": self.person.take(take),
             "must_quarantine": pa.array(~pd.isna(reason), pa.bool_()),
             "expected_reason": pa.array(reason, pa.string(), from_pandas=True),
             "field_issue_columns": pa.ListArray.from_arrays(pa.array(offsets), pa.array(cols, pa.string())),
             "field_issue_reasons": pa.ListArray.from_arrays(pa.array(offsets), pa.array(rsn, pa.string())),
-            "id_damage": pa.array(self.damage[sel], pa.string()),
+            "id_damage": self.damage.take(take),
         }, schema=RECORD_SCHEMA)

@@ -24,16 +24,15 @@ VOLUMES: dict[str, float] = {
     "settlements_per_person_year": 1.4,
     "heavy_patients": 0.006,        # persons with large hospital bills
     "two_cancers": 0.002,           # women with a C50/C53 diagnosis in the year
-    "tax_filers": 0.45,             # of employed (就业) non-poor persons: monthly SW declarations
+    "tax_filers": 0.6,              # of employed (就业) persons: monthly SW declarations
     "provident_fund": 0.6,          # of employed (就业) persons
     "disaster_victims": 0.006,
     "legal_aid": 0.004,
     "released": 0.001,
     "help_requests_per_person_year": 0.02,
     "enrol_when_eligible": 0.88,    # roster coverage of the people the latent rules select
-    "enrol_when_not_eligible": 0.003,
-    "employment_registered": 0.45,  # of working-age persons: a RS employment record
-    "unknown_program": 0.003,       # roster rows naming no known program
+    "enrol_when_not_eligible": 0.03,  # per eligible person: one enrolled without being eligible
+    "employment_registered": 0.2,   # of tax filers and 未就业 persons: a RS employment record anyway
 }
 
 

@@ -66,12 +66,14 @@ class Ctx:
         return self.rng.random(self.n) < rate
 
     def enrol(self, eligible: np.ndarray, pool: np.ndarray | None = None) -> np.ndarray:
-        """Roster coverage: most eligible people, a few that are not."""
+        """Roster coverage: most eligible people, plus a few who are not (relative to the eligible count)."""
         v = self.cfg.volumes
-        extra = self.chance(v["enrol_when_not_eligible"]) & ~eligible
-        if pool is not None:
-            extra &= pool
-        return (eligible & self.chance(v["enrol_when_eligible"])) | extra
+        out = eligible & self.chance(v["enrol_when_eligible"])
+        cand = ~eligible if pool is None else (pool & ~eligible)
+        k = int(self.rng.binomial(int(eligible.sum()), v["enrol_when_not_eligible"]))
+        if k and cand.any():
+            out[self.rng.choice(np.flatnonzero(cand), size=min(k, int(cand.sum())), replace=False)] = True
+        return out
 
 
 ROSTER_NAMES = {p["code"]: list(p["roster"]["roster_names"]) for p in programs_document()["programs"]
@@ -183,134 +185,15 @@ AMOUNTS = {"MZ_DB": (300, 935), "MZ_TK": (1200, 1500), "MZ_DBBY": (100, 300), "M
            "MZ_JGBT": (20, 60), "MZ_QNBT": (150, 300), "MZ_SLGZ": (2000, 5000)}
 
 
-def mz_latent(ctx: Ctx) -> dict[str, np.ndarray]:
-    """Who each MZ program should reach, from the latent truth (roster-shaping only)."""
-    if "mz" in ctx.cache:
-        return ctx.cache["mz"]
-    econ = ctx.col("econ_class")
-    age = ctx.col("age")
-    lvl = ctx.col("disability_level")
-    member = household_members(ctx)
-    hh = ctx.col("hh_index")
-    size = pd.Series(member.astype(int)).groupby(hh).transform("sum").to_numpy()
-    dibao = member & (econ == "dibao")
-    margin = member & (econ == "margin")
-    poor = member & np.isin(econ, ["dibao", "margin"])
-    tk = dibao & (size == 1) & ((age >= 60) | (age < 16) | np.isin(lvl, [1, 2]))
-    adults = pd.Series((member & (age >= 18)).astype(int)).groupby(hh).transform("sum").to_numpy()
-    orphan = member & (adults == 0) & (age < 18)
-    heavy = ctx.col("heavy_patient")
-    heavy_h = pd.Series(heavy.astype(int)).groupby(hh).transform("max").to_numpy().astype(bool)
-    dead_recent = ~ctx.alive() & (pd.to_datetime(ctx.p["death_date"]) >= ctx.D - pd.Timedelta(days=90)).to_numpy()
-    lat = {
-        "MZ_DB": dibao & ~tk, "MZ_TK": tk, "MZ_DBBY": margin,
-        "MZ_ZCKN": member & heavy_h & (econ == "low"), "MZ_LSJZ_ZC": member & heavy_h & (econ == "dibao") & ctx.chance(0.3),
-        "MZ_LSJZ_JN": member & ctx.chance(0.0005) & np.isin(econ, ["dibao", "margin", "low"]),
-        "MZ_GE": orphan, "MZ_SSWR": np.zeros(ctx.n, bool),
-        "MZ_GLBT": member & (age >= 80), "MZ_YLFW": poor & (age >= 60),
-        "MZ_SNBT": poor & (age >= 60) & np.isin(lvl, [1, 2]),
-        "MZ_HMBZ": dead_recent & np.isin(econ, ["dibao", "margin"]),
-        "MZ_QNBT": dibao,
-        "MZ_SLGZ": poor & (age >= 60) & ((size == 1) | np.isin(lvl, [1, 2])),
-    }
-    ctx.cache["mz"] = lat
-    return lat
-
-
-def mz_assistance_roster(ctx: Ctx) -> pd.DataFrame:
-    rng = ctx.rng
-    lat = mz_latent(ctx)
-    hh = ctx.col("hh_index")
-    parts = []
-    enrolled_any = np.zeros(ctx.n, bool)
-    for code, elig in lat.items():
-        if code in ("MZ_DB", "MZ_DBBY", "MZ_QNBT", "MZ_ZCKN", "MZ_LSJZ_ZC", "MZ_SLGZ"):
-            # household programs: the household is enrolled as a whole, every member listed
-            hh_pick = pd.Series(elig & ctx.chance(1.0)).groupby(hh).transform("max").to_numpy()
-            take = pd.Series(ctx.rng.random(int(hh.max()) + 2) < ctx.cfg.volumes["enrol_when_eligible"])
-            en = hh_pick & take.to_numpy()[np.clip(hh, 0, None)] & elig
-            extra = household_members(ctx) & (ctx.col("econ_class") == "low") & ctx.chance(0.01)
-            en |= extra if code == "MZ_DB" else np.zeros(ctx.n, bool)
-        else:
-            en = ctx.enrol(elig, pool=household_members(ctx))
-        if code == "MZ_HMBZ":
-            en = elig & ctx.chance(0.7)
-        if code in ("MZ_DB", "MZ_TK", "MZ_GE"):
-            enrolled_any |= en
-        parts.append((code, _idx(en)))
-    jg = enrolled_any | (ctx.col("veteran_category") != None) | (ctx.col("unemployment_benefit") > 0)  # noqa: E711
-    parts.append(("MZ_JGBT", _idx(ctx.enrol(jg & ctx.alive()))))
-    frames = []
-    for code, idx in parts:
-        n = len(idx)
-        f = ctx.ident(idx, "sfzh", "xm")
-        f["hh_no"] = np.where(rng.random(n) < 0.4, ctx.p["household_no"].to_numpy()[idx], None)
-        f["item_name"] = ctx.roster_name(code, n)
-        f["start_date"] = ctx.days_ago(20, 2500, n).to_numpy()
-        lo, hi = AMOUNTS[code]
-        f["monthly_amount"] = rng.uniform(lo, hi, n).round(0)
-        f["community_name"] = pd.Series(ctx.p["community_code"].to_numpy()[idx]).map(COMMUNITY_NAME).to_numpy()
-        f["status"] = "在保"
-        f["end_date"] = pd.NaT
-        frames.append(f)
-    df = pd.concat(frames, ignore_index=True)
-    n = len(df)
-    # ended records; most deaths are caught (停保 at death), some are not (deceased still paid)
-    ended = rng.random(n) < 0.05
-    dd = pd.to_datetime(ctx.p.set_index("person_key").loc[df["_person"], "death_date"]).to_numpy()
-    died = ~pd.isna(dd)
-    caught = died & (rng.random(n) < 0.8)
-    df.loc[ended, "status"] = "停保"
-    df.loc[ended, "end_date"] = (ctx.days_ago(1, 400, n)).to_numpy()[ended]
-    df.loc[caught, "status"] = "停保"
-    df.loc[caught, "end_date"] = dd[caught]
-    df.loc[df["end_date"] < df["start_date"], "start_date"] = df["end_date"] - pd.Timedelta(days=180)
-    # a few start inside the window: they appear in the drop of their start day
-    new = rng.random(n) < 0.02
-    df.loc[new, "start_date"] = ctx.days_ago(0, ctx.cfg.days - 1, n).to_numpy()[new]
-    df.loc[new & df["end_date"].notna(), "end_date"] = pd.NaT
-    df.loc[new, "status"] = "在保"
-    df["_from"] = df["start_date"].where(new, pd.NaT)
-    df["_to"] = pd.NaT
-    df = df.sample(frac=1.0, random_state=int(rng.integers(0, 2**31))).reset_index(drop=True)
-    df.insert(0, "rec_id", np.arange(1, n + 1) + int(rng.integers(1000, 100000)))
-    cols = ["rec_id", "sfzh", "xm", "hh_no", "item_name", "start_date", "end_date", "monthly_amount",
-            "community_name", "status"]
-    return df[cols + ["_person", "_from", "_to"]]
-
-
-def mz_disability_subsidies(ctx: Ctx) -> pd.DataFrame:
-    rng = ctx.rng
-    lvl = ctx.col("disability_level")
-    poor = np.isin(ctx.col("econ_class"), ["dibao", "margin"])
-    kn = ctx.enrol((lvl > 0) & poor & ctx.alive(), pool=lvl > 0)
-    hl = ctx.enrol(np.isin(lvl, [1, 2]) & ctx.alive(), pool=lvl > 0)
-    frames = []
-    for name, m, amt in (("困难残疾人生活补贴", kn, 90), ("重度残疾人护理补贴", hl, 100)):
-        idx = _idx(m)
-        f = ctx.ident(idx, "sfzh", "xm")
-        f["item_name"] = name
-        f["start_date"] = ctx.days_ago(20, 2500, len(idx)).to_numpy()
-        f["end_date"] = pd.NaT
-        f["monthly_amount"] = float(amt)
-        f["status"] = "在保"
-        frames.append(f)
-    df = pd.concat(frames, ignore_index=True)
-    stop = rng.random(len(df)) < 0.04
-    df.loc[stop, "status"] = "停保"
-    df.loc[stop, "end_date"] = ctx.days_ago(1, 300, len(df)).to_numpy()[stop]
-    df.loc[df["end_date"] < df["start_date"], "start_date"] = df["end_date"] - pd.Timedelta(days=200)
-    df.insert(0, "rec_id", np.arange(1, len(df) + 1) + int(rng.integers(1000, 100000)))
-    return df
-
-
 # --------------------------------------------------------------------------- RS
 def rs_employment(ctx: Ctx) -> pd.DataFrame:
     rng = ctx.rng
     emp = ctx.col("employment_status")
-    has = (emp != None) & (  # noqa: E711
-        ((emp == "失业") & ctx.chance(0.95)) | ((emp == "退休") & ctx.chance(0.08))
-        | (np.isin(emp, ["就业", "灵活就业", "未就业"]) & ctx.chance(ctx.cfg.volumes["employment_registered"])))
+    earner = np.isin(emp, ["就业", "灵活就业"])
+    # every earner without tax declarations is registered here, so income is never silently absent
+    has = ((emp == "失业") & ctx.chance(0.95)) | ((emp == "退休") & ctx.chance(0.05)) | (
+        earner & ~ctx.col("tax_filer")) | ((earner | (emp == "未就业")) & ctx.chance(
+            ctx.cfg.volumes["employment_registered"]))
     has &= ctx.alive()
     idx = _idx(has)
     n = len(idx)
@@ -441,28 +324,6 @@ def yb_settlements(ctx: Ctx) -> pd.DataFrame:
     return df[cols]
 
 
-def yb_medical_assistance(ctx: Ctx) -> pd.DataFrame:
-    rng = ctx.rng
-    low = household_members(ctx) & np.isin(ctx.col("econ_class"), ["dibao", "margin"])
-    heavy = ctx.col("heavy_patient")
-    chronic = ctx.col("age") >= 60
-    parts = [("YB_CBZZ", ctx.enrol(low, pool=household_members(ctx)), (200, 380)),
-             ("YB_ZYJZ", ctx.enrol(low & heavy), (2000, 20000)),
-             ("YB_MZJZ", ctx.enrol(low & chronic & ctx.chance(0.3)), (200, 2000)),
-             ("YB_DBQX", ctx.enrol(low & heavy & ctx.chance(0.5)), (3000, 30000))]
-    frames = []
-    for code, m, (lo, hi) in parts:
-        idx = _idx(m)
-        f = ctx.ident(idx, "证件号码", "姓名")
-        f["救助类别"] = ctx.roster_name(code, len(idx))
-        f["救助日期"] = ctx.days_ago(1, 500, len(idx)).to_numpy()
-        f["救助金额"] = rng.uniform(lo, hi, len(idx)).round(2)
-        frames.append(f)
-    df = pd.concat(frames, ignore_index=True)
-    df.insert(0, "记录编号", seq_ids(ctx, "YBJZ", len(df), 9))
-    return df
-
-
 # --------------------------------------------------------------------------- WJ
 def wj_special_families(ctx: Ctx) -> pd.DataFrame:
     sf = ctx.col("special_family")
@@ -530,52 +391,7 @@ def school_year(d: pd.Timestamp, back: int = 0) -> str:
     return f"{y - back}-{y - back + 1}"
 
 
-def jy_student_aid(ctx: Ctx) -> pd.DataFrame:
-    rng = ctx.rng
-    stage = ctx.col("student_stage")
-    grade = ctx.col("student_grade")
-    low = np.isin(ctx.col("econ_class"), ["dibao", "margin"]) & ctx.col("registered")
-    group = low | (ctx.col("disability_level") > 0)
-    frames = []
-    for st, code in JY_STAGE_PROGRAM.items():
-        frames.append((code, _idx(ctx.enrol((stage == st) & group, pool=stage == st))))
-    frames.append(("JY_GXXS", _idx(ctx.enrol((stage == "高校") & (grade == "大一") & low, pool=stage == "高校"))))
-    frames.append(("JY_ZXDK", _idx((stage == "高校") & ctx.chance(np.where(low, 0.6, 0.08)))))
-    out = []
-    for code, idx in frames:
-        f = ctx.ident(idx, "身份证件号", "姓名")
-        f["资助项目"] = ctx.roster_name(code, len(idx))
-        last = rng.random(len(idx)) < 0.15  # last school year's award, not current
-        f["学年"] = np.where(last, school_year(ctx.D, 1), school_year(ctx.D))
-        f["金额"] = float(JY_AMOUNT[code])
-        out.append(f)
-    df = pd.concat(out, ignore_index=True)
-    df.insert(0, "资助编号", seq_ids(ctx, "ZZ", len(df), 9))
-    return df
-
-
 # --------------------------------------------------------------------------- ZJ
-def zj_housing_security(ctx: Ctx) -> pd.DataFrame:
-    rng = ctx.rng
-    head = (ctx.col("relation") == "户主") & household_members(ctx)
-    econ = ctx.col("econ_class")
-    no_home = ~ctx.col("owns_home_hh")
-    lz = ctx.enrol(head & np.isin(econ, ["dibao", "margin"]) & no_home, pool=head)
-    zl = ctx.enrol(head & (econ == "low") & no_home, pool=head)
-    idx = np.concatenate([_idx(lz), _idx(zl)])
-    k = int(lz.sum())
-    n = len(idx)
-    df = ctx.ident(idx, "申请人身份证号", "申请人姓名")
-    code = np.where(np.arange(n) < k, np.where(rng.random(n) < 0.6, "ZJ_LZBT", "ZJ_GZF"),
-                    np.where(rng.random(n) < 0.7, "ZJ_ZLBT", "ZJ_GZF"))
-    df["保障方式"] = [ROSTER_NAMES[c][i % len(ROSTER_NAMES[c])] for c, i in zip(code, rng.integers(0, 10, n), strict=True)]
-    df["保障开始日期"] = ctx.days_ago(20, 3000, n).to_numpy()
-    df["月补贴金额"] = np.where(code == "ZJ_GZF", np.nan, rng.uniform(200, 800, n).round(0))
-    df["状态"] = np.where(rng.random(n) < 0.06, "已退出", "保障中")
-    df.insert(0, "保障编号", seq_ids(ctx, "BZ", n, 8))
-    return df
-
-
 def zj_property(ctx: Ctx) -> pd.DataFrame:
     rng = ctx.rng
     owner = ctx.col("home_owner")
@@ -652,60 +468,7 @@ def ty_entitled_groups(ctx: Ctx) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- FL
-def fl_women_children_aid(ctx: Ctx) -> pd.DataFrame:
-    rng = ctx.rng
-    low = household_members(ctx) & np.isin(ctx.col("econ_class"), ["dibao", "margin"])
-    who = (ctx.col("sex") == "女") | (ctx.col("age") < 18)
-    qnz = ctx.enrol(low & who & ctx.chance(0.35) & ctx.alive(), pool=who)
-    lai = ctx.enrol(ctx.col("two_cancers") & np.isin(ctx.col("econ_class"), ["dibao", "margin", "low"]))
-    idx = np.concatenate([_idx(qnz), _idx(lai)])
-    n = len(idx)
-    k = int(qnz.sum())
-    p = ctx.p.iloc[idx]
-    df = ctx.ident(idx, None, "姓名")
-    df.insert(0, "登记号", seq_ids(ctx, "FL", n, 7))
-    df["身份证号"] = p["id_number"].to_numpy()
-    df["出生日期"] = p["birth_date"].to_numpy()
-    # children: a parent's phone
-    hh = p["hh_index"].to_numpy()
-    adult_phone = ctx.p[ctx.p["age"] >= 22].groupby("hh_index")["phone"].first()
-    phone = np.where(pd.isna(p["phone"].to_numpy()), pd.Series(hh).map(adult_phone).to_numpy(), p["phone"].to_numpy())
-    df["联系电话"] = phone
-    df["所在社区"] = pd.Series(p["community_code"].to_numpy()).map(COMMUNITY_NAME).to_numpy()
-    df["帮扶项目"] = np.where(np.arange(n) < k, ctx.roster_name("FL_QNZ", n), ctx.roster_name("FL_LAJZ", n))
-    df["帮扶日期"] = ctx.days_ago(1, 600, n).to_numpy()
-    df["金额"] = np.where(np.arange(n) < k, rng.uniform(300, 2000, n).round(0), 10000.0)
-    # the federation often registers people without their ID number
-    no_id = rng.random(n) < 0.33
-    df.loc[no_id, "身份证号"] = None
-    df.loc[~no_id & (rng.random(n) < 0.5), "出生日期"] = pd.NaT
-    return df
-
-
 # --------------------------------------------------------------------------- GH
-def gh_hardship_workers(ctx: Ctx) -> pd.DataFrame:
-    rng = ctx.rng
-    econ = ctx.col("econ_class")
-    worker = household_members(ctx) & np.isin(ctx.col("employment_status"), ["就业", "灵活就业"])
-    hw = ctx.enrol(worker & np.isin(econ, ["dibao", "margin"]) & ctx.chance(0.6), pool=worker)
-    hw_h = pd.Series(hw.astype(int)).groupby(ctx.col("hh_index")).transform("max").to_numpy().astype(bool)
-    child = (ctx.col("student_stage") == "高校") & (ctx.col("student_grade") == "大一") & hw_h & household_members(ctx)
-    jq = ctx.enrol(child)
-    idx = np.concatenate([_idx(hw), _idx(jq)])
-    n = len(idx)
-    k = int(hw.sum())
-    df = ctx.ident(idx, "身份证号码", "姓名")
-    df.insert(0, "档案编号", seq_ids(ctx, "GHKN", n, 7))
-    df["工作单位"] = np.where(np.arange(n) < k, np.asarray(EMPLOYERS, dtype=object)[rng.integers(0, len(EMPLOYERS), n)],
-                          "")
-    df["困难类型"] = np.where(np.arange(n) < k, np.asarray(["因病", "因残", "因灾", "子女教育", "其他"], dtype=object)[
-        rng.integers(0, 5, n)], "子女教育")
-    df["帮扶项目"] = np.where(np.arange(n) < k, ctx.roster_name("GH_KNZG", n), ctx.roster_name("GH_JQZX", n))
-    df["建档日期"] = ctx.days_ago(10, 2000, n).to_numpy()
-    df["档案状态"] = np.where(rng.random(n) < 0.08, "解困脱档", "在档")
-    return df
-
-
 # --------------------------------------------------------------------------- YJ
 def yj_disaster_victims(ctx: Ctx) -> pd.DataFrame:
     rng = ctx.rng
@@ -775,10 +538,9 @@ def sf_released_persons(ctx: Ctx) -> pd.DataFrame:
 def sw_income(ctx: Ctx) -> pd.DataFrame:
     """Monthly declarations for 13 months; each is filed on the 10th-15th of the next month."""
     rng = ctx.rng
-    emp = ctx.col("employment_status")
-    filer = (emp == "就业") & (ctx.col("econ_class") == "normal") & ctx.chance(ctx.cfg.volumes["tax_filers"])
+    filer = ctx.col("tax_filer")
     idx0 = _idx(filer)
-    months = 13
+    months = 12
     idx = np.repeat(idx0, months)
     mo = np.tile(np.arange(months), len(idx0))
     dm = ctx.D.year * 12 + ctx.D.month - 1
@@ -852,26 +614,6 @@ def gjj_provident_fund(ctx: Ctx) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- TW
-def tw_hope_project(ctx: Ctx) -> pd.DataFrame:
-    rng = ctx.rng
-    fresh = (ctx.col("student_stage") == "高校") & (ctx.col("student_grade") == "大一")
-    low = np.isin(ctx.col("econ_class"), ["dibao", "margin"]) & household_members(ctx)
-    m = ctx.enrol(fresh & low, pool=fresh)
-    idx = _idx(m)
-    n = len(idx)
-    p = ctx.p.iloc[idx]
-    df = ctx.ident(idx, None, "学生姓名")
-    df.insert(0, "资助编号", seq_ids(ctx, "XW", n, 6))
-    df["身份证号"] = p["id_number"].to_numpy()
-    df["录取院校"] = np.asarray(SCHOOLS["高校"], dtype=object)[rng.integers(0, len(SCHOOLS["高校"]), n)]
-    parent = ctx.p[ctx.p["age"] >= 35].groupby("hh_index")["phone"].first()
-    df["家长电话"] = pd.Series(p["hh_index"].to_numpy()).map(parent).to_numpy()
-    df["资助项目"] = ctx.roster_name("TW_XWGC", n)
-    df["金额"] = 5000.0
-    cols = ["资助编号", "学生姓名", "身份证号", "录取院校", "家长电话", "资助项目", "金额", "_person"]
-    return df[cols]
-
-
 # --------------------------------------------------------------------------- SQ
 NEEDS = ["陪诊", "助浴", "助餐", "智能手机教学", "精神陪伴", "就业指导", "心理疏导", "法律咨询", "家电维修", "其他"]
 
@@ -909,17 +651,15 @@ def sq_help_requests(ctx: Ctx) -> pd.DataFrame:
 
 BUILDERS: dict[str, Callable[[Ctx], pd.DataFrame]] = {
     "GA.hukou": ga_hukou, "GA.deaths": ga_deaths, "GA.vehicles": ga_vehicles,
-    "MZ.assistance_roster": mz_assistance_roster, "MZ.disability_subsidies": mz_disability_subsidies,
     "RS.employment": rs_employment, "RS.pensions": rs_pensions, "RS.unemployment_benefit": rs_unemployment_benefit,
-    "YB.settlements": yb_settlements, "YB.medical_assistance": yb_medical_assistance,
+    "YB.settlements": yb_settlements,
     "WJ.special_families": wj_special_families, "WJ.severe_mental": wj_severe_mental,
-    "JY.students": jy_students, "JY.student_aid": jy_student_aid,
-    "ZJ.housing_security": zj_housing_security, "ZJ.property": zj_property,
+    "JY.students": jy_students,
+    "ZJ.property": zj_property,
     "CL.disability_certs": cl_disability_certs, "TY.entitled_groups": ty_entitled_groups,
-    "FL.women_children_aid": fl_women_children_aid, "GH.hardship_workers": gh_hardship_workers,
     "YJ.disaster_victims": yj_disaster_victims, "SF.legal_aid": sf_legal_aid,
     "SF.released_persons": sf_released_persons, "SW.income": sw_income, "SJ.businesses": sj_businesses,
-    "GJJ.provident_fund": gjj_provident_fund, "TW.hope_project": tw_hope_project, "SQ.help_requests": sq_help_requests,
+    "GJJ.provident_fund": gjj_provident_fund, "SQ.help_requests": sq_help_requests,
 }
 
 

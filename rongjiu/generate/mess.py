@@ -103,6 +103,8 @@ class Renderer:
         self.rates = {**MESS, **(overrides or {})}
         self.fmt = spec.format
         self.house_date = DATE_FORMATS[int(rng.integers(0, len(DATE_FORMATS)))] if self.fmt == "csv" else "iso"
+        # source header -> rows whose value the delivery made unknown (empty or unreadable)
+        self.unknown: dict[str, np.ndarray] = {}
 
     # ---------------------------------------------------------------- columns
     def ids(self, s: pd.Series, damage: pd.Series) -> pd.Series:
@@ -215,6 +217,7 @@ class Renderer:
             out[bad] = np.asarray(["2023-13-45", "2024/02/30", "00000000", "2025年13月1日"], dtype=object)[
                 rng.integers(0, 4, int(bad.sum()))]
             self._issue(issues, bad, header, "invalid_date")
+            self.unknown[header] = bad
         if self.fmt == "jsonl":
             out = out.where(s.notna(), None)
         else:
@@ -245,6 +248,7 @@ class Renderer:
         if bad.any():
             out[bad] = np.asarray(["abc", "待核实", "--", "1.2.3"], dtype=object)[rng.integers(0, 4, int(bad.sum()))]
             self._issue(issues, bad, header, "invalid_money" if kind == "money" else "invalid_number")
+        self.unknown[header] = empty | bad
         return out
 
     def phones(self, s: pd.Series, issues: dict, header: str) -> pd.Series:
@@ -292,6 +296,7 @@ class Renderer:
         if bad.any():
             out[bad] = out[bad].astype(str).str[:4] + "13"
             self._issue(issues, bad, header, "invalid_yearmonth")
+            self.unknown[header] = bad
         out[~present] = ""
         return out
 
@@ -303,7 +308,7 @@ class Renderer:
         if sp.any():
             how = rng.integers(0, 3, int(sp.sum()))
             v = out[sp].astype(str)
-            out[sp] = np.where(how == 0, " " + v, np.where(how == 1, v + " ", v.str[:2] + " " + v.str[2:]))
+            out[sp] = np.where(how == 0, " " + v, np.where(how == 1, v + " ", " " + v + "  "))
         if self.fmt == "csv":
             out = out.where(present, "")
         return out

@@ -20,9 +20,10 @@ OVERRIDES: dict[str, dict[str, float]] = {
 
 
 def render_feed(spec: FeedSpec, clean: pd.DataFrame, rng: np.random.Generator
-                ) -> tuple[pd.DataFrame, pd.DataFrame, dict[int, list[tuple[str, str]]]]:
+                ) -> tuple[pd.DataFrame, pd.DataFrame, dict[int, list[tuple[str, str]]], dict[str, np.ndarray]]:
     """Returns (delivered values in source column order, meta with truth per row,
-    field issues: row position -> [(source header, reason code)])."""
+    field issues: row position -> [(source header, reason code)],
+    unknown: source header -> mask of rows whose value was delivered empty or unreadable)."""
     clean = clean.reset_index(drop=True)
     n = len(clean)
     r = Renderer(spec, rng, OVERRIDES.get(spec.key))
@@ -120,7 +121,8 @@ def render_feed(spec: FeedSpec, clean: pd.DataFrame, rng: np.random.Generator
     else:
         grp = pd.Series(0, index=meta.index)
     _duplicate_ids(frame, rid_col, meta, grp.to_numpy(), rng, r.rates["q_duplicate_record_id"])
-    return frame, meta, issues
+    unknown = r.unknown
+    return frame, meta, issues, unknown
 
 
 def _duplicate_ids(frame: pd.DataFrame, rid_col: str, meta: pd.DataFrame, grp: np.ndarray,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+import zipfile
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.writer.excel import ExcelWriter
 
 from rongjiu.schemas import FeedSpec
 
@@ -67,6 +69,29 @@ def _cell(v):
     return v
 
 
+class _StampedZip(zipfile.ZipFile):
+    """Zip entries dated by the export time, not the wall clock, so a seed gives identical files."""
+
+    stamp = (2026, 1, 1, 0, 0, 0)
+
+    def writestr(self, zinfo_or_arcname, data, *args, **kwargs):
+        if isinstance(zinfo_or_arcname, str):
+            zinfo_or_arcname = zipfile.ZipInfo(zinfo_or_arcname, date_time=self.stamp)
+            zinfo_or_arcname.compress_type = zipfile.ZIP_DEFLATED
+        return super().writestr(zinfo_or_arcname, data, *args, **kwargs)
+
+    def write(self, filename, arcname=None, *args, **kwargs):
+        with open(filename, "rb") as fh:
+            return self.writestr(arcname or str(filename), fh.read())
+
+
+def _save_workbook(wb: Workbook, path: Path, stamp: datetime) -> None:
+    wb.properties.created = wb.properties.modified = stamp.replace(microsecond=0)
+    archive = _StampedZip(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    archive.stamp = stamp.timetuple()[:6]
+    ExcelWriter(wb, archive).save()
+
+
 def write_xlsx(path: Path, spec: FeedSpec, frame: pd.DataFrame, exported_at: datetime) -> np.ndarray:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(spec.sheet or "Sheet1")
@@ -80,7 +105,7 @@ def write_xlsx(path: Path, spec: FeedSpec, frame: pd.DataFrame, exported_at: dat
     ws.append(list(frame.columns))
     for row in frame.itertuples(index=False, name=None):
         ws.append([_cell(v) for v in row])
-    wb.save(path)
+    _save_workbook(wb, path, exported_at)
     return np.arange(len(frame)) + spec.header_row + 1
 
 

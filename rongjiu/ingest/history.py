@@ -92,15 +92,22 @@ def _load_cached(paths: dict[str, Path], fingerprint: str, drop_date: date) -> D
         return None  # absent or half-written cache: parse the drop again
 
 
+def _file_stamp(path: Path) -> str:
+    # Drops are immutable by contract; size + mtime still catch a folder re-exported in place.
+    st = path.stat()
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
 def process_drop(spec: FeedSpec, drop: Drop, cache_dir: Path | None) -> DropOutput:
     """Read + standardise one drop, from the cache when it holds this drop (raises FeedRejected)."""
-    fingerprint = spec_fingerprint(spec)
+    source = drop.file(feed_file_name(spec))
+    fingerprint = f"{spec_fingerprint(spec)}/{_file_stamp(source)}"
     paths = _cache_paths(cache_dir, spec, drop.drop_date) if cache_dir is not None else None
     if paths is not None:
         cached = _load_cached(paths, fingerprint, drop.drop_date)
         if cached is not None:
             return cached
-    read = read_file(spec, drop.file(feed_file_name(spec)))
+    read = read_file(spec, source)
     out = standardize(spec, read, drop.drop_date)
     result = DropOutput(drop.drop_date, canonical(out.staged), canonical(out.quarantine),
                         canonical(out.field_issues), len(read.records) + len(read.rejects))

@@ -74,6 +74,17 @@ def _parse_text_uniques(texts: pd.Series) -> np.ndarray:
         return out
     s = texts.reset_index(drop=True)
     done = np.zeros(len(s), dtype=bool)
+    # Fast path: most values are ISO dates or timestamps, which pandas parses in C;
+    # the regexes below only see what is left (timestamps are mostly distinct, so
+    # parsing "per unique value" alone does not save them).
+    for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
+        todo = np.flatnonzero(~done)
+        if not len(todo):
+            break
+        iso = pd.to_datetime(s.iloc[todo], format=fmt, errors="coerce").to_numpy(dtype=_NS)
+        hit = ~np.isnat(iso)
+        out[todo[hit]] = iso[hit]
+        done[todo[hit]] = True
     for pattern in (_RE_SEPARATED, _RE_COMPACT):
         todo = np.flatnonzero(~done)
         if not len(todo):

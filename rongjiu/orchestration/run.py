@@ -9,11 +9,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from datetime import date
 from pathlib import Path
 
 DEFAULT_DAGSTER_HOME = "./var/dagster_home"
+_ID_LIKE = re.compile(r"(\d{4})\d{7,10}(\d{3}[\dXx])")
 DAGSTER_YAML = """\
 # Dagster instance of rongjiu (created by `rongjiu run`); runs and event logs in SQLite here.
 telemetry:
@@ -75,13 +77,18 @@ def _first_failure(result) -> str:
             while err is not None and err.cause is not None and err.cls_name in {"DagsterExecutionStepExecutionError"}:
                 err = err.cause
             message = (err.message.strip().splitlines() or ["?"])[-1] if err else "unknown error"
-            return f"step {event.step_key} failed: {message}"
+            return f"step {event.step_key} failed: {mask_ids(message)}"
     for event in result.all_events:
         if event.event_type_value == "ASSET_CHECK_EVALUATION":
             ev = event.event_specific_data
             if not ev.passed and ev.severity.value == "ERROR":
                 return f"check {ev.asset_check_key.name} failed on {ev.asset_check_key.asset_key.to_user_string()}"
     return "run failed (see the Dagster event log: rongjiu run -v, or dagster dev)"
+
+
+def mask_ids(text: str) -> str:
+    """Error text may quote a record; never print an ID number in full."""
+    return _ID_LIKE.sub(lambda m: f"{m.group(1)}{'*' * 8}{m.group(2)}", text)
 
 
 def print_summary(summary_file: Path, duckdb_path: str) -> None:
@@ -136,19 +143,25 @@ def main(args: argparse.Namespace) -> int:
         print(f"rongjiu run: {key} is not a partition of the nightly job "
               f"({DAILY.start.date()} .. yesterday, Beijing time)", file=sys.stderr)
         return 2
-    if settings.data_docs_dir:
-        # register the feeds' GX assets once, before any step runs (parallel steps only read)
-        prepare_docs_context(Path(settings.data_docs_dir), load_feed_specs())
-    defs = build_definitions(settings)
-    job = defs.resolve_job_def(NIGHTLY)
-    # execute_in_process always runs in this process (the multiprocess switch,
-    # RONGJIU_EXECUTOR, applies to runs launched from `dagster dev` or the schedule)
-    run_config: dict = {}
-    if not args.verbose:
-        run_config["loggers"] = {"console": {"config": {"log_level": "CRITICAL"}}}
-    with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(run_config=run_config, instance=instance, partition_key=key,
-                                        raise_on_error=False, tags={"rongjiu/entry": "rongjiu run"})
+    try:
+        if settings.data_docs_dir:
+            # register the feeds' GX assets once, before any step runs (parallel steps only read)
+            prepare_docs_context(Path(settings.data_docs_dir), load_feed_specs())
+        defs = build_definitions(settings)
+        job = defs.resolve_job_def(NIGHTLY)
+        # execute_in_process always runs in this process (the multiprocess switch,
+        # RONGJIU_EXECUTOR, applies to runs launched from `dagster dev` or the schedule)
+        run_config: dict = {}
+        if not args.verbose:
+            run_config["loggers"] = {"console": {"config": {"log_level": "CRITICAL"}}}
+        with dg.DagsterInstance.get() as instance:
+            result = job.execute_in_process(run_config=run_config, instance=instance, partition_key=key,
+                                            raise_on_error=False, tags={"rongjiu/entry": "rongjiu run"})
+    except Exception as exc:  # outside any step: configuration, instance, definitions
+        first = (str(exc).strip().splitlines() or [""])[0]
+        print(f"rongjiu run {key}: FAILED before the run: {type(exc).__name__}: {mask_ids(first)}",
+              file=sys.stderr)
+        return 1
     if not result.success:
         print(f"rongjiu run {key}: FAILED: {_first_failure(result)} (run {result.run_id})", file=sys.stderr)
         return 1

@@ -73,6 +73,16 @@ def contract_for(table: str) -> TableContract:
                          grain=tuple(body.get("grain") or ()))
 
 
+def is_published_table(name: str) -> bool:
+    """A name the contracts cover (a table rongjiu publishes), as opposed to anything else
+    that may live in the same database or schema."""
+    try:
+        contract_for(name)
+    except ContractError:
+        return False
+    return True
+
+
 def missing_columns(contract: TableContract, present: list[str] | set[str]) -> list[str]:
     present = set(present)
     return [c for c in contract.columns if c not in present]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from rongjiu.publish.contracts import quote_ident
+from rongjiu.publish.contracts import is_published_table, quote_ident
 from rongjiu.publish.staging import StagedTable
 
 PUBLISH_LOG = "publish_log"
@@ -27,6 +27,14 @@ def publish_duckdb(path: Path, tables: list[StagedTable], *, as_of: str, run_id:
         try:
             for table in tables:
                 replace_table(con, table)
+            # a contract table last night's run published but tonight's does not (a stage
+            # skipped) goes too: never tonight's tables next to one of last night's
+            new = {t.name for t in tables}
+            existing = con.execute("SELECT table_name FROM information_schema.tables "
+                                   "WHERE table_schema = current_schema()").fetchall()
+            for (name,) in existing:
+                if name not in new and is_published_table(name):
+                    con.execute(f"DROP TABLE {quote_ident(name)}").fetchall()
             con.execute(f"CREATE TABLE IF NOT EXISTS {PUBLISH_LOG} (as_of DATE, run_id VARCHAR, "
                         "published_at TIMESTAMP, tables VARCHAR[], row_counts BIGINT[])").fetchall()
             con.execute(f"INSERT INTO {PUBLISH_LOG} VALUES (?, ?, ?, ?, ?)",

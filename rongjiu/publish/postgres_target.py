@@ -13,7 +13,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from sqlalchemy.engine import make_url
 
-from rongjiu.publish.contracts import quote_ident
+from rongjiu.publish.contracts import is_published_table, quote_ident
 from rongjiu.publish.staging import StagedTable
 
 COPY_BATCH_ROWS = 100_000
@@ -85,6 +85,12 @@ def publish_postgres(url: str, tables: list[StagedTable], *, schema: str = "publ
             cur.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(schema)}")
             for table in tables:
                 _copy_table(cur, schema, f"{table.name}__incoming", table)
+            new = {t.name for t in tables}
+            cur.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = %s", [schema])
+            for (name,) in cur.fetchall():
+                # last night's contract tables that tonight's run does not publish go too
+                if name not in new and not name.endswith("__incoming") and is_published_table(name):
+                    cur.execute(f"DROP TABLE {quote_ident(schema)}.{quote_ident(name)}")
             for table in tables:
                 cur.execute(f"DROP TABLE IF EXISTS {quote_ident(schema)}.{quote_ident(table.name)}")
                 cur.execute(f"ALTER TABLE {quote_ident(schema)}.{quote_ident(table.name + '__incoming')} "

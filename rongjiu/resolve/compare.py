@@ -18,21 +18,24 @@ from rongjiu.resolve.config import Comparison, Level
 NULL_LEVEL = -1
 
 
-@lru_cache(maxsize=1_000_000)
-def _pinyin(name: str) -> str:
+@lru_cache(maxsize=100_000)
+def _char_pinyin(ch: str) -> str:
     from pypinyin import Style, lazy_pinyin
 
-    return "".join(lazy_pinyin(name, style=Style.NORMAL, errors="default"))
+    return "".join(lazy_pinyin(ch, style=Style.NORMAL, errors="default"))
 
 
-def pinyin_of(values: np.ndarray) -> np.ndarray:
-    """Toneless pinyin for each string, computed once per distinct value (homophone typos: 张/章)."""
-    uniq, inverse = np.unique(values.astype(str), return_inverse=True)
-    return np.array([_pinyin(u) for u in uniq], dtype=object)[inverse]
+def pinyin_of(values) -> np.ndarray:
+    """Toneless pinyin of each string (homophone typos: 张/章), one look-up per distinct character."""
+    codes, uniq = pd.factorize(pd.Series(values, dtype="str"))
+    py = np.array(["".join(_char_pinyin(c) for c in u) for u in uniq], dtype=object)
+    out = np.full(len(codes), None, dtype=object)
+    out[codes >= 0] = py[codes[codes >= 0]]
+    return out
 
 
-def _as_str(values: np.ndarray) -> list[str]:
-    return ["" if v is None else str(v) for v in values]
+def _as_str(values) -> list[str]:
+    return ["" if v is None or v != v else str(v) for v in np.asarray(values, dtype=object)]
 
 
 def _date_near(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -63,16 +66,16 @@ def _level_test(level: Level, a: np.ndarray, b: np.ndarray, codes_equal: np.ndar
         return cpdist(_as_str(a), _as_str(b), scorer=JaroWinkler.similarity, workers=1) >= level.min
     if m == "prefix":
         n = int(level.n)
-        sa = pd.Series(a, dtype=object).astype(str)
-        sb = pd.Series(b, dtype=object).astype(str)
+        sa = pd.Series(a, dtype="str")
+        sb = pd.Series(b, dtype="str")
         ok = (sa.str.len() >= n) & (sb.str.len() >= n) & (sa.str[:n] == sb.str[:n])
-        return ok.to_numpy(dtype=bool)
+        return ok.fillna(False).to_numpy(dtype=bool)
     if m == "date_near":
         return _date_near(a, b)
     if m == "pinyin":
         return pinyin_of(a) == pinyin_of(b)
     if m == "abs_diff":
-        return np.abs(a.astype(float) - b.astype(float)) <= level.max
+        return np.abs(np.asarray(a, dtype=float) - np.asarray(b, dtype=float)) <= level.max
     raise ValueError(f"unknown comparison method {m}")
 
 

@@ -32,15 +32,20 @@ class EngineResult:
         return self.clustering.cluster
 
 
-def factorize_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(values as numpy array, int64 codes with -1 for null/empty)."""
-    if pd.api.types.is_datetime64_any_dtype(values):
+def factorize_column(values: pd.Series) -> tuple[np.ndarray | pd.api.extensions.ExtensionArray, np.ndarray]:
+    """(the column's values, int64 codes with -1 for null/empty).
+
+    Text stays Arrow-backed (taken per pair only when a level needs the strings); dates and
+    numbers become numpy arrays.
+    """
+    if pd.api.types.is_datetime64_any_dtype(values) or pd.api.types.is_float_dtype(values):
         arr = values.to_numpy()
-    else:
-        arr = values.to_numpy(dtype=object)
-        arr = np.where(pd.isna(arr) | (arr == ""), None, arr)
-    codes, _ = pd.factorize(arr, use_na_sentinel=True)
-    return arr, codes.astype(np.int64)
+        codes, _ = pd.factorize(arr, use_na_sentinel=True)
+        return arr, codes.astype(np.int64)
+    s = values if pd.api.types.is_string_dtype(values) and values.dtype != object else values.astype("str")
+    s = s.mask(s == "")
+    codes, _ = pd.factorize(s, use_na_sentinel=True)
+    return s.array, codes.astype(np.int64)
 
 
 def compare_pairs(config: MatchingConfig, values: dict[str, np.ndarray], codes: dict[str, np.ndarray],
@@ -130,7 +135,8 @@ def resolve_entities(records: pd.DataFrame, config: MatchingConfig) -> EngineRes
 
     t = time.perf_counter()
     n_levels = [c.n_levels for c in config.comparisons]
-    ra, rb = _random_pairs(n, config.u_random_pairs, config.seed, anchor, source)
+    # small inputs need far fewer random pairs than the configured ceiling to see every level
+    ra, rb = _random_pairs(n, min(config.u_random_pairs, max(50_000, 20 * n)), config.seed, anchor, source)
     u = level_frequencies(compare_pairs(config, values, codes, ra, rb), n_levels)
     m0 = default_m(n_levels)
     fixed = tuple(False for _ in n_levels)

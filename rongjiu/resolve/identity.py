@@ -8,6 +8,8 @@ import logging
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 log = logging.getLogger(__name__)
 
@@ -19,26 +21,26 @@ DATE_COLUMNS = ["drop_date", "birth_date", "death_date"]
 
 
 def _text(s: pd.Series) -> pd.Series:
-    t = s.astype("string").str.strip()
-    t = t.mask(t == "")
-    return t.astype(object).where(t.notna(), None)
+    """Arrow-backed text, trimmed, empty -> missing (Python str objects would cost GBs at 1M)."""
+    t = s.astype("str").str.strip()
+    return t.mask(t == "")
 
 
 def _frame(df: pd.DataFrame, key: str) -> pd.DataFrame:
     dept, _, feed = key.partition(".")
-    out = pd.DataFrame(index=df.index)
+    out = {}
     for c in TEXT_COLUMNS:
-        out[c] = _text(df[c]) if c in df.columns else pd.Series(None, index=df.index, dtype=object)
+        out[c] = _text(df[c]) if c in df.columns else pd.Series(np.nan, index=df.index, dtype="str")
     out["department"] = out["department"].fillna(dept)
     out["feed"] = out["feed"].fillna(feed)
     for c in DATE_COLUMNS:
         src = df[c] if c in df.columns else pd.Series(pd.NaT, index=df.index)
         out[c] = pd.to_datetime(src, errors="coerce").astype("datetime64[s]")
     if "source_line" in df.columns:
-        out["source_line"] = pd.to_numeric(df["source_line"], errors="coerce").astype("Int64")
+        out["source_line"] = pd.to_numeric(df["source_line"], errors="coerce").fillna(-1).astype(np.int64)
     else:
-        out["source_line"] = pd.Series(pd.NA, index=df.index, dtype="Int64")
-    return out.reset_index(drop=True)
+        out["source_line"] = pd.Series(-1, index=df.index, dtype=np.int64)
+    return pd.DataFrame(out).reset_index(drop=True)
 
 
 def prepare_records(staged: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -49,57 +51,60 @@ def prepare_records(staged: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """
     frames = [_frame(df, key) for key, df in sorted(staged.items()) if df is not None and len(df)]
     if not frames:
-        return _derive(pd.DataFrame({c: pd.Series(dtype=object) for c in TEXT_COLUMNS}
-                                    | {c: pd.Series(dtype="datetime64[s]") for c in DATE_COLUMNS}
-                                    | {"source_line": pd.Series(dtype="Int64")}))
+        empty = {c: pd.Series(dtype="str") for c in TEXT_COLUMNS}
+        empty |= {c: pd.Series(dtype="datetime64[s]") for c in DATE_COLUMNS}
+        return _derive(pd.DataFrame(empty | {"source_line": pd.Series(dtype=np.int64)}))
     rec = pd.concat(frames, ignore_index=True)
+    del frames
     missing_id = rec["record_id"].isna()
     if missing_id.any():
         # ingest quarantines these; never drop silently if one slips through
         log.warning("%d staged records without record_id: given source-line ids", int(missing_id.sum()))
         rec.loc[missing_id, "record_id"] = "line:" + rec.loc[missing_id, "source_line"].astype(str)
-    rec = rec.sort_values(KEY + ["drop_date", "source_line"], kind="mergesort", na_position="first")
+    # key order (pyarrow sorts strings in C++, much faster than a pandas object sort)
+    tbl = pa.table({"d": rec["department"].array, "f": rec["feed"].array, "r": rec["record_id"].array,
+                    "dd": rec["drop_date"].to_numpy(), "sl": rec["source_line"].to_numpy()})
+    order = pc.sort_indices(tbl, sort_keys=[("d", "ascending"), ("f", "ascending"), ("r", "ascending"),
+                                            ("dd", "ascending"), ("sl", "ascending")]).to_numpy()
+    rec = rec.take(order).reset_index(drop=True)
     dup = rec.duplicated(KEY, keep="last")
     if dup.any():
         log.warning("%d staged records repeat a (department, feed, record_id): newest drop kept", int(dup.sum()))
-        rec = rec[~dup]
-    return _derive(rec.reset_index(drop=True))
+        rec = rec[~dup].reset_index(drop=True)
+    return _derive(rec)
 
 
 def _derive(rec: pd.DataFrame) -> pd.DataFrame:
     status = rec["id_status"].fillna("missing")
-    anchored = status.isin(ANCHOR_STATUSES) & rec["id_number"].notna()
-    rec["id_number"] = rec["id_number"].where(anchored, None)
+    anchored = (status.isin(ANCHOR_STATUSES) & rec["id_number"].notna()).to_numpy()
+    rec["id_number"] = rec["id_number"].where(anchored)
     # the ID-like string we can compare: the canonical number, else what survived of a damaged one
-    partial = rec["id_partial"].where(status.isin(["bad_check", "excel_damaged", "malformed"]), None)
-    id_cand = rec["id_number"].where(anchored, partial).astype(object)
-    id_cand = id_cand.where(id_cand.notna(), None)
-    rec["id_cand"] = id_cand
-    s = id_cand.astype("string")
+    partial = rec["id_partial"].where(status.isin(["bad_check", "excel_damaged", "malformed"]))
+    s = rec["id_number"].where(anchored, partial)
+    slen = s.str.len().fillna(0).to_numpy()
+    is_excel = (status == "excel_damaged").to_numpy()
     head14 = s.str[:14]
-    rec["id14"] = head14.where(head14.str.fullmatch(r"\d{14}").fillna(False), None).astype(object)
+    rec["id14"] = head14.where(head14.str.fullmatch(r"\d{14}").fillna(False).to_numpy())
+    full = (slen == 18) & ~is_excel
     # the last four (sequence + check) only mean something on a full 18-character number
-    tail = s.str[14:18].where((s.str.len() == 18).fillna(False) & (status != "excel_damaged").to_numpy())
-    rec["id_tail"] = tail.astype(object).where(tail.notna(), None)
+    rec["id_tail"] = s.str[14:18].where(full)
     # the ID digits that are not the birth date: region (6) + sequence and check (4). Compared on
     # their own so agreement of the birth-date digits is not counted twice with birth_date.
     # Excel damage keeps the first 15 digits: region + the first sequence digit.
-    full = (s.str.len() == 18).fillna(False) & (status != "excel_damaged").to_numpy()
-    excel = (status == "excel_damaged").to_numpy() & (s.str.len() >= 15).fillna(False)
-    rest = s.str[:6] + s.str[14:18].where(full, s.str[14:15].where(excel))
-    rec["id_rest"] = rest.where(full | excel).astype(object)
+    excel = is_excel & (slen >= 15)
+    rest = s.str[:6] + s.str[14:18].where(full, s.str[14:15])
+    rec["id_rest"] = rest.where(full | excel)
     # the number's value: Excel kept 15 significant digits (rounded), so the true number lies
     # within 500 of partial * 1000; a valid number is compared on the same scale
-    digits18 = rec["id_number"].astype("string").str[:17] + "0"
     excel15 = s.str[:15].where(excel & s.str[:15].str.fullmatch(r"\d{15}").fillna(False).to_numpy())
-    num = pd.to_numeric(digits18.where(anchored.to_numpy()), errors="coerce")
+    num = pd.to_numeric((rec["id_number"].str[:17] + "0").where(anchored), errors="coerce")
     num = num.where(num.notna(), pd.to_numeric(excel15, errors="coerce") * 1000)
-    rec["id_value"] = num.astype("Float64").astype(object).where(num.notna(), None)
-    rec["id_region"] = s.str[:6].where(s.str[:6].str.fullmatch(r"\d{6}").fillna(False)).astype(object)
-    name = rec["name"].astype("string")
-    rec["name_first"] = name.str[:1].where((name.str.len() >= 2).fillna(False)).astype(object)
-    rec["name_last"] = name.str[-1:].where((name.str.len() >= 2).fillna(False)).astype(object)
-    for c in ("id14", "id_tail", "id_rest", "id_region", "name_first", "name_last"):
-        rec[c] = rec[c].where(rec[c].notna(), None)
-    rec["anchored"] = anchored.to_numpy()
+    rec["id_value"] = num.astype(np.float64)
+    region = s.str[:6]
+    rec["id_region"] = region.where(region.str.fullmatch(r"\d{6}").fillna(False).to_numpy())
+    name = rec["name"]
+    two = (name.str.len().fillna(0) >= 2).to_numpy()
+    rec["name_first"] = name.str[:1].where(two)
+    rec["name_last"] = name.str[-1:].where(two)
+    rec["anchored"] = anchored
     return rec
