@@ -127,9 +127,52 @@ def run_splink(gen: Path, run_date: date) -> dict:
                                  "pred_clusters", "true_clusters")}}
 
 
+def change_staged(staged: dict[str, pd.DataFrame], share: float, seed: int = 5) -> dict[str, pd.DataFrame]:
+    """A later day's data: `share` of records get a name typo, lose their ID, or a new record id."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    out = {}
+    for k, df in staged.items():
+        df = df.copy()
+        hit = rng.random(len(df)) < share
+        what = rng.integers(0, 3, len(df))
+        m0, m1, m2 = hit & (what == 0), hit & (what == 1), hit & (what == 2)
+        df.loc[m0, "name"] = df.loc[m0, "name"].astype("str").str[:-1] + "某"
+        df.loc[m1, "id_number"] = None
+        df.loc[m1, "id_status"] = "missing"
+        df.loc[m2, "record_id"] = "n" + df.loc[m2, "record_id"].astype(str)
+        out[k] = df
+    return out
+
+
+def rerun(gen: Path, run_date: date, state: Path, share: float) -> dict:
+    from datetime import timedelta
+
+    from rongjiu.resolve.pipeline import resolve_run
+
+    shutil.rmtree(state, ignore_errors=True)
+    staged = load_staged(gen, run_date)
+    a = resolve_run(staged, run_date, state)["resident_crosswalk"]
+    t = time.perf_counter()
+    b = resolve_run(change_staged(staged, share), run_date + timedelta(days=1), state)
+    secs = time.perf_counter() - t
+    cw = b["resident_crosswalk"]
+    same = a.merge(cw, on=KEY, suffixes=("_a", "_b"))
+    # residents of day 1 whose id still names (most of) the same records on day 2
+    kept_records = float((same["resident_id_a"] == same["resident_id_b"]).mean())
+    res_a = a.groupby("resident_id").size()
+    stay = same[same["resident_id_a"] == same["resident_id_b"]].groupby("resident_id_a").size()
+    kept_residents = float((stay.reindex(res_a.index).fillna(0) > 0).mean())
+    return {"changed_share": share, "seconds_day2": round(secs, 1), "records_compared": int(len(same)),
+            "records_keeping_resident_id": kept_records, "day1_resident_ids_kept": kept_residents,
+            "history_events": b["resident_id_history"]["event"].value_counts().to_dict()}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("cmd", choices=["stage", "run"])
+    ap.add_argument("cmd", choices=["stage", "run", "rerun"])
+    ap.add_argument("--change", type=float, default=0.01)
     ap.add_argument("--gen", type=Path, required=True)
     ap.add_argument("--date", type=date.fromisoformat, required=True)
     ap.add_argument("--state", type=Path, default=None)
@@ -140,6 +183,9 @@ def main() -> int:
         stage(args.gen, args.date)
         return 0
     state = args.state or (work_dir(args.gen) / "state")
+    if args.cmd == "rerun":
+        print(json.dumps(rerun(args.gen, args.date, state, args.change), ensure_ascii=False))
+        return 0
     print(json.dumps({"system": "rongjiu", **run(args.gen, args.date, state, not args.keep_state)}, ensure_ascii=False))
     if args.splink:
         print(json.dumps(run_splink(args.gen, args.date), ensure_ascii=False))

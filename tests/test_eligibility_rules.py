@@ -243,3 +243,18 @@ def test_bureau_can_add_a_parameter_and_program_without_code_changes() -> None:
                                              "reason": "年满75周岁"}]})
     catalog = build_catalog(d)
     assert "MZ_NEW" in catalog.codes and catalog.codes.index("MZ_GLBT") < catalog.codes.index("MZ_NEW")
+
+
+@pytest.mark.slow
+def test_a_million_residents_are_evaluated_well_within_a_minute() -> None:
+    import time
+
+    from rongjiu.eligibility.bench import synthetic_attributes
+    from rongjiu.eligibility.pipeline import eligibility_table
+
+    attrs = synthetic_attributes(1_000_000)
+    start = time.process_time()
+    table = eligibility_table(load_catalog(), attrs, dt.date(2026, 11, 29))
+    cpu = time.process_time() - start
+    assert len(table) > 0 and set(table["program_code"]) <= set(load_catalog().codes)
+    assert cpu < 60, f"eligibility for 1M residents took {cpu:.1f} s of CPU"

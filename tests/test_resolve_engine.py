@@ -110,3 +110,24 @@ def test_engine_dedupes_without_anchor():
     assert cl[0] == cl[1] == cl[2]
     assert cl[3] == cl[4] != cl[0]
     assert cl[0] != cl[8]  # same name pattern, other group
+
+
+def test_identity_columns_from_damaged_ids():
+    from test_resolve_synth import make_id
+
+    from rongjiu.resolve.identity import prepare_records
+
+    idn = make_id("610103", __import__("datetime").date(1980, 1, 1), 997)
+    rows = pd.DataFrame({
+        "department": "RS", "feed": "pensions", "record_id": ["1", "2", "3"],
+        "id_number": [idn, None, None], "id_status": ["valid", "excel_damaged", "bad_check"],
+        "id_partial": [None, str(round(int(idn) / 1000)), idn[:16] + idn[17] + idn[16]],
+        "name": ["王伟", "王伟", "王伟"], "birth_date": pd.to_datetime(["1980-01-01"] * 3)})
+    rec = prepare_records({"RS.pensions": rows})
+    assert rec["anchored"].tolist() == [True, False, False]
+    assert rec["id_rest"].iloc[0] == idn[:6] + idn[14:]
+    # Excel rounding may carry into the 15th digit; the numeric value still lands within 1000
+    assert abs(rec["id_value"].iloc[0] - rec["id_value"].iloc[1]) <= 1000
+    assert rec["id_rest"].iloc[2] != rec["id_rest"].iloc[0]
+    # ... even when the carry changed the birth-date digits (sequence 997 rounds up)
+    assert rec["id14"].iloc[1] != idn[:14] and rec["id14"].iloc[2] == idn[:14]

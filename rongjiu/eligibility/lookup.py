@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -21,6 +20,7 @@ import duckdb
 import yaml
 
 from rongjiu import schemas
+from rongjiu.normalize.idcheck import canonical_typed_id, clean_typed_id, mask_id
 
 DEFAULT_WAREHOUSE = "var/warehouse.duckdb"
 STATUS_ZH = {
@@ -55,62 +55,6 @@ def main(args: argparse.Namespace) -> int:
 
 
 # ------------------------------------------------------------------ ID numbers as people type them
-
-
-def clean_query(query: str) -> str:
-    """Full-width to half-width, spaces and dashes removed, x upper-cased."""
-    text = unicodedata.normalize("NFKC", query)
-    return "".join(ch for ch in text if not ch.isspace() and ch not in "-_'\"").upper()
-
-
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK = "10X98765432"
-
-
-def _check_char(first17: str) -> str:
-    return _CHECK[sum(int(c) * w for c, w in zip(first17, _WEIGHTS, strict=True)) % 11]
-
-
-def _date_ok(yyyymmdd: str) -> bool:
-    import datetime as dt
-
-    try:
-        dt.date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
-    except ValueError:
-        return False
-    return True
-
-
-def normalize_query_id(query: str) -> tuple[str | None, str]:
-    """(canonical 18-char ID or None, id_status) for one typed ID number.
-
-    The same rules as rongjiu.normalize.idnumber (GB 11643 check character, 15-digit
-    numbers converted with 19YY), in plain Python: importing the vectorised normaliser
-    pulls in pandas, which alone can take longer than the one second a lookup may use.
-    tests/test_eligibility_lookup.py checks the two agree.
-    """
-    text = clean_query(query)
-    if not text:
-        return None, "missing"
-    if len(text) == 15 and text.isascii() and text.isdigit():
-        if not _date_ok("19" + text[6:12]) or text[:6] == "000000":
-            return None, "malformed"
-        first17 = text[:6] + "19" + text[6:]
-        return first17 + _check_char(first17), "converted15"
-    if len(text) == 18 and text.isascii() and text[:17].isdigit() and (text[17].isdigit() or text[17] == "X"):
-        if not _date_ok(text[6:14]) or text[:6] == "000000":
-            return None, "malformed"
-        if _check_char(text[:17]) != text[17]:
-            return None, "bad_check"
-        return text, "valid"
-    return None, "malformed"
-
-
-def mask_id(value: str | None) -> str:
-    """As rongjiu.normalize.idnumber.mask_id: first 4 and last 4 characters kept."""
-    if not value:
-        return ""
-    return "*" * len(value) if len(value) <= 8 else value[:4] + "*" * (len(value) - 8) + value[-4:]
 
 
 def mask_name(name: str | None) -> str:
@@ -152,11 +96,11 @@ def find_resident(wh: Warehouse, query: str) -> dict[str, Any]:
     hit = wh.rows("SELECT * FROM resident WHERE resident_id = ?", [q])
     if hit:
         return hit[0]
-    id_number, status = normalize_query_id(q)
+    id_number, status = canonical_typed_id(q)
     if id_number is None:
         reasons = {"bad_check": "校验位不符", "malformed": "格式不正确", "excel_damaged": "疑似被Excel截断",
                    "missing": "为空"}
-        shown = mask_id(clean_query(q)) if sum(ch.isdigit() for ch in q) >= 8 else q  # never echo an ID
+        shown = mask_id(clean_typed_id(q)) if sum(ch.isdigit() for ch in q) >= 8 else q  # never echo an ID
         raise LookupError_(f"未找到居民编号“{shown}”；按身份证号码查询：号码{reasons.get(status, status)}，请核对后重试")
     hit = wh.rows("SELECT * FROM resident WHERE id_number = ?", [id_number])
     if not hit:

@@ -111,7 +111,7 @@ def _program_rows(outcome: ProgramOutcome, explainer: Explainer, stale: bool,
     reason = np.where(unregistered[rows], reason + HOUSEHOLD_OF_ONE_NOTE, reason).astype(object)
     counts = fail.sum(axis=1)
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
-    rr, cc = np.nonzero(fail)
+    _, cc = np.nonzero(fail)  # row-major: each row's failed conditions in catalog order
     failed_values = np.asarray(cond_ids, dtype=object)[cc] if len(cc) else np.array([], dtype=object)
     return {"rows": rows, "eligible": el.astype(object), "enrolled": en, "status": status, "reason": reason,
             "offsets": offsets, "failed_values": failed_values, "stale": stale}
@@ -179,7 +179,7 @@ def eligibility_run(staged: dict[str, pd.DataFrame], resolved: dict[str, pd.Data
     catalog = catalog or load_catalog()
     attrs = compute_attributes(staged, resolved, run_date, catalog)
     table = eligibility_table(catalog, attrs, run_date, feed_status)
-    persons = attrs.persons.reset_index()
+    persons = attrs.persons.drop(columns=["household_code"], errors="ignore").reset_index()
     households = attrs.households.reset_index()
     return {
         "eligibility": table,

@@ -24,7 +24,7 @@ VOLUMES: dict[str, float] = {
     "settlements_per_person_year": 1.4,
     "heavy_patients": 0.006,        # persons with large hospital bills
     "two_cancers": 0.002,           # women with a C50/C53 diagnosis in the year
-    "tax_filers": 0.6,              # of employed (就业) persons: monthly SW declarations
+    "tax_filers": 0.55,             # of employed (就业) persons: monthly SW declarations
     "provident_fund": 0.6,          # of employed (就业) persons
     "disaster_victims": 0.006,
     "legal_aid": 0.004,

@@ -1,10 +1,13 @@
 """Ground-truth eligibility: attributes.md and programs.yaml re-implemented by hand.
 
 Independent of rongjiu.eligibility on purpose: every rule below is written out in
-pandas from the text of programs.yaml, over the clean records the pipeline can use on D
-(the newest complete drop of each feed, all delta drops, quarantined records left out,
-values delivered empty or unreadable set to null) with perfect identity resolution.
+pandas/numpy from the text of programs.yaml, over the clean records the pipeline can use
+on D (the newest complete drop of each feed, all delta drops, quarantined records left out,
+values delivered empty or unreadable set to null), assuming perfect identity resolution.
 A null compares false, as the rule language says.
+
+Persons are addressed by position (0..n-1, the order of `persons`); every frame here has
+that RangeIndex, so the arrays line up with the generator's population.
 """
 
 from __future__ import annotations
@@ -30,178 +33,177 @@ def roster_codes() -> dict[str, str]:
             for n in p["roster"].get("roster_names", []) or []}
 
 
-def _by_person(df: pd.DataFrame) -> pd.DataFrame:
-    return df[df["_person"].notna()]
+class People:
+    """Maps a view's `_person` keys to positions once, then offers per-person reductions."""
 
+    def __init__(self, persons: pd.DataFrame):
+        self.keys = pd.Index(persons["person_key"].astype(object))
+        self.n = len(persons)
 
-def _sum_strict(values: pd.Series, keys: pd.Series) -> pd.Series:
-    """Σ per person; null when any summed value is null (unknown amount = unknown total)."""
-    g = pd.DataFrame({"k": keys.to_numpy(), "v": values.to_numpy(dtype=float)})
-    s = g.groupby("k")["v"].sum()
-    has_null = g["v"].isna().groupby(g["k"]).any()
-    return s.where(~has_null, np.nan)
+    def pos(self, df: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+        """Rows that name a known person, and their positions."""
+        if not len(df):
+            return df, np.array([], np.int64)
+        p = self.keys.get_indexer(df["_person"].astype(object))
+        keep = p >= 0
+        return df[keep], p[keep]
+
+    def any(self, pos: np.ndarray) -> np.ndarray:
+        out = np.zeros(self.n, bool)
+        out[pos] = True
+        return out
+
+    def count(self, pos: np.ndarray) -> np.ndarray:
+        return np.bincount(pos, minlength=self.n)
+
+    def sum_strict(self, pos: np.ndarray, values) -> tuple[np.ndarray, np.ndarray]:
+        """(Σ per person with null when any summed value is null, has-any-record mask)."""
+        v = np.asarray(pd.to_numeric(pd.Series(values), errors="coerce"), dtype=float)
+        null = np.isnan(v)
+        tot = np.bincount(pos, weights=np.where(null, 0.0, v), minlength=self.n)
+        anynull = np.bincount(pos, weights=null.astype(float), minlength=self.n) > 0
+        return np.where(anynull, np.nan, tot), self.any(pos)
+
+    def last(self, df: pd.DataFrame, pos: np.ndarray, col: str, order: str | None = None,
+             fill=None) -> np.ndarray:
+        """Value of `col` of each person's last record (by `order`, else file order)."""
+        out = np.full(self.n, fill, dtype=object)
+        if not len(df):
+            return out
+        vals = df[col].to_numpy()
+        idx = np.arange(len(df))
+        if order is not None:
+            key = pd.to_datetime(df[order]).to_numpy().astype("datetime64[ns]").astype(np.int64)
+            key = np.where(pd.isna(df[order]).to_numpy(), np.iinfo(np.int64).min, key)
+            idx = np.lexsort((key, pos))
+        else:
+            idx = np.lexsort((idx, pos))
+        sp = pos[idx]
+        last_of = np.r_[sp[1:] != sp[:-1], True]
+        out[sp[last_of]] = vals[idx][last_of]
+        return out
 
 
 def person_attributes(v: dict[str, pd.DataFrame], persons: pd.DataFrame, D: pd.Timestamp) -> pd.DataFrame:
+    P = People(persons)
+    n = P.n
     win_start = D - pd.Timedelta(days=364)
-    a = pd.DataFrame(index=pd.Index(persons["person_key"], name="person_key"))
-    b = pd.to_datetime(persons["birth_date"]).set_axis(a.index)
-    a["age"] = D.year - b.dt.year - ((b.dt.month * 100 + b.dt.day) > (D.month * 100 + D.day)).astype(int)
+    a = pd.DataFrame(index=pd.RangeIndex(n))
+    a["person_key"] = persons["person_key"].to_numpy()
+    b = pd.to_datetime(persons["birth_date"]).reset_index(drop=True)
+    a["age"] = (D.year - b.dt.year - ((b.dt.month * 100 + b.dt.day) > (D.month * 100 + D.day)).astype(int)).to_numpy()
     a["sex"] = persons["sex"].to_numpy()
 
-    hk = _by_person(v["GA.hukou"]).drop_duplicates("_person", keep="last").set_index("_person")
-    a["in_hukou"] = a.index.isin(hk.index)
-    a["household_no"] = hk["户号"].reindex(a.index)
-    status = hk["人员状态"].reindex(a.index)
-    a["is_registered"] = (status == "正常").to_numpy()
-    de = _by_person(v["GA.deaths"])
-    de = de[pd.to_datetime(de["死亡日期"]) <= D].groupby("_person")["死亡日期"].max()
-    death = pd.to_datetime(de.reindex(a.index))
+    hk, hp = P.pos(v["GA.hukou"])
+    a["in_hukou"] = P.any(hp)
+    a["household_no"] = P.last(hk, hp, "户号")
+    status = P.last(hk, hp, "人员状态")
+    a["is_registered"] = status == "正常"
+    de, dp = P.pos(v["GA.deaths"])
+    dd = pd.to_datetime(de["死亡日期"]) if len(de) else pd.Series([], dtype="datetime64[ns]")
+    ok = (dd <= D).to_numpy()
+    death = pd.to_datetime(pd.Series(P.last(de[ok], dp[ok], "死亡日期", order="死亡日期")))
     a["death_date"] = death
-    a["is_deceased"] = death.notna().to_numpy() | (status == "死亡").to_numpy()
+    a["is_deceased"] = death.notna().to_numpy() | (status == "死亡")
     a["days_since_death"] = (D - death).dt.days
 
-    cl = v["CL.disability_certs"]
-    cl = cl[(cl["证件状态"] == "有效") & cl["_person"].notna()].copy()
-    cl["lvl"] = cl["残疾等级"].map(LEVELS)
-    cl = cl.sort_values("lvl").drop_duplicates("_person").set_index("_person")
-    a["disability_level"] = cl["lvl"].reindex(a.index).fillna(0).astype(int)
-    a["disability_category"] = cl["残疾类别"].reindex(a.index)
+    cl, cp = P.pos(v["CL.disability_certs"])
+    valid = (cl["证件状态"] == "有效").to_numpy()
+    cl, cp = cl[valid], cp[valid]
+    lvl = cl["残疾等级"].map(LEVELS).to_numpy(dtype=float)
+    order = np.lexsort((-lvl, cp))  # per person, most severe (smallest level) last
+    lv = np.zeros(n)
+    cat = np.full(n, None, dtype=object)
+    lv[cp[order]] = lvl[order]
+    cat[cp[order]] = cl["残疾类别"].to_numpy()[order]
+    a["disability_level"] = np.nan_to_num(lv).astype(int)
+    a["disability_category"] = cat
 
-    st = _by_person(v["JY.students"])
-    st = st[st["就读状态"] == "在读"].drop_duplicates("_person").set_index("_person")
-    a["student_stage"] = st["学段"].reindex(a.index)
-    a["student_grade"] = st["年级"].reindex(a.index)
+    st, sp = P.pos(v["JY.students"])
+    cur = (st["就读状态"] == "在读").to_numpy()
+    a["student_stage"] = P.last(st[cur], sp[cur], "学段")
+    a["student_grade"] = P.last(st[cur], sp[cur], "年级")
 
-    em = _by_person(v["RS.employment"]).copy()
-    em["_d"] = pd.to_datetime(em["登记日期"])
-    em = em.sort_values("_d", na_position="first", kind="stable").drop_duplicates("_person", keep="last")
-    em = em.set_index("_person")
-    a["employment_status"] = em["就业状态"].reindex(a.index).fillna("未知")
-    a["is_employment_difficulty"] = (em["就业困难人员"].reindex(a.index) == "是").to_numpy()
-    rs_wage = em["月工资收入(元)"].reindex(a.index)
+    em, ep = P.pos(v["RS.employment"])
+    es = P.last(em, ep, "就业状态", order="登记日期")
+    a["employment_status"] = np.where(pd.isna(es), "未知", es)
+    a["is_employment_difficulty"] = P.last(em, ep, "就业困难人员", order="登记日期") == "是"
+    rs_wage = pd.to_numeric(pd.Series(P.last(em, ep, "月工资收入(元)", order="登记日期")), errors="coerce").to_numpy()
 
-    sw = _by_person(v["SW.income"])
+    sw, wp = P.pos(v["SW.income"])
     dm = D.year * 12 + D.month - 1
-    per = sw["所属期"].astype("Int64")
+    per = pd.to_numeric(sw["所属期"], errors="coerce").to_numpy() if len(sw) else np.array([])
     pm = (per // 100) * 12 + per % 100 - 1
-    sw = sw[((pm >= dm - 12) & (pm <= dm - 1)).fillna(False).to_numpy()]
-    sw_sum = _sum_strict(sw["收入额"], sw["_person"]) / 12
-    has_sw = a.index.isin(sw_sum.index)
-    working = a["employment_status"].isin(["就业", "灵活就业"]).to_numpy()
-    a["wage_income"] = np.where(has_sw, sw_sum.reindex(a.index), np.where(working, rs_wage, 0.0))
+    inm = (pm >= dm - 12) & (pm <= dm - 1)
+    sw_sum, has_sw = P.sum_strict(wp[inm], sw["收入额"].to_numpy()[inm] if len(sw) else [])
+    working = np.isin(a["employment_status"], ["就业", "灵活就业"])
+    a["wage_income"] = np.where(has_sw, sw_sum / 12, np.where(working, rs_wage, 0.0))
 
-    pe = _by_person(v["RS.pensions"])
-    pe = pe[pe["待遇状态"] == "正常发放"]
-    a["pension"] = _sum_strict(pe["月养老金(元)"], pe["_person"]).reindex(a.index).fillna(0.0)
-    pe_null = pe.groupby("_person")["月养老金(元)"].apply(lambda x: x.isna().any())
-    a.loc[pe_null[pe_null].index.intersection(a.index), "pension"] = np.nan
-
-    ub = _by_person(v["RS.unemployment_benefit"])
+    pe, pp = P.pos(v["RS.pensions"])
+    ok = (pe["待遇状态"] == "正常发放").to_numpy()
+    pen, has = P.sum_strict(pp[ok], pe["月养老金(元)"].to_numpy()[ok])
+    a["pension"] = np.where(has, pen, 0.0)
+    ub, up = P.pos(v["RS.unemployment_benefit"])
     dym = D.year * 100 + D.month
-    cur = ub[(ub["起始年月"] <= dym) & (ub["终止年月"] >= dym)]
-    a["unemployment_benefit"] = _sum_strict(cur["月领取金额"], cur["_person"]).reindex(a.index).fillna(0.0)
+    ok = ((pd.to_numeric(ub["起始年月"], errors="coerce") <= dym) & (pd.to_numeric(ub["终止年月"], errors="coerce") >= dym)
+          ).to_numpy() if len(ub) else np.array([], bool)
+    ubs, has = P.sum_strict(up[ok], ub["月领取金额"].to_numpy()[ok] if len(ub) else [])
+    a["unemployment_benefit"] = np.where(has, ubs, 0.0)
     a["monthly_income"] = a["wage_income"] + a["pension"] + a["unemployment_benefit"]
 
-    se = _by_person(v["YB.settlements"])
-    t = pd.to_datetime(se["setl_time"]).dt.normalize()
-    se = se[((t >= win_start) & (t <= D)).to_numpy()]
-    a["medical_oop_12m"] = _sum_strict(se["psn_cash_pay"], se["_person"]).reindex(a.index).fillna(0.0)
-    a["inpatient_12m"] = se[se["med_type"] == "21"].groupby("_person").size().reindex(a.index).fillna(0).astype(int)
-    a["chronic_12m"] = a.index.isin(se.loc[se["med_type"] == "14", "_person"])
-    a["two_cancers_12m"] = a.index.isin(se.loc[se["dise_codg"].astype(str).str.match(r"C5[03]"), "_person"])
+    se, spp = P.pos(v["YB.settlements"])
+    t = pd.to_datetime(se["setl_time"]).dt.normalize() if len(se) else pd.Series([], dtype="datetime64[ns]")
+    ok = ((t >= win_start) & (t <= D)).to_numpy()
+    se, spp = se[ok], spp[ok]
+    oop, has = P.sum_strict(spp, se["psn_cash_pay"].to_numpy())
+    a["medical_oop_12m"] = np.where(has, oop, 0.0)
+    mt = se["med_type"].astype(str).to_numpy()
+    a["inpatient_12m"] = P.count(spp[mt == "21"])
+    a["chronic_12m"] = P.any(spp[mt == "14"])
+    a["two_cancers_12m"] = P.any(spp[se["dise_codg"].astype(str).str.match(r"C5[03]").to_numpy()])
 
-    ve = _by_person(v["GA.vehicles"])
-    ve = ve[(ve["机动车状态"] == "正常") & (ve["车辆类型"] != "残疾人专用车")]
-    a["vehicle_count"] = ve.groupby("_person").size().reindex(a.index).fillna(0).astype(int)
-    bz = _by_person(v["SJ.businesses"])
-    bz = bz[bz["登记状态"].isin(["存续", "在业"])]
-    a["business_active_count"] = bz.groupby("_person").size().reindex(a.index).fillna(0).astype(int)
-    a["business_capital"] = bz.groupby("_person")["注册资本(万元)"].apply(
-        lambda x: x.fillna(0).sum()).reindex(a.index).fillna(0.0)
-    pr = _by_person(v["ZJ.property"])
-    pr = pr[pr["权属状态"] == "现势"]
-    a["residential_property_count"] = pr[pr["用途"] == "住宅"].groupby("_person").size().reindex(a.index).fillna(0)
-    a["nonresidential_property_count"] = pr[pr["用途"].isin(["商业", "办公"])].groupby("_person").size().reindex(
-        a.index).fillna(0)
-    gj = _by_person(v["GJJ.provident_fund"])
-    gj = gj[gj["账户状态"] == "正常"]
-    base = gj.groupby("_person")["缴存基数"].agg(lambda x: np.nan if x.isna().any() else x.max())
-    a["provident_fund_base"] = base.reindex(a.index).where(a.index.isin(base.index), 0.0)
+    ve, vp = P.pos(v["GA.vehicles"])
+    ok = ((ve["机动车状态"] == "正常") & (ve["车辆类型"] != "残疾人专用车")).to_numpy()
+    a["vehicle_count"] = P.count(vp[ok])
+    bz, bp = P.pos(v["SJ.businesses"])
+    ok = bz["登记状态"].isin(["存续", "在业"]).to_numpy()
+    a["business_active_count"] = P.count(bp[ok])
+    cap = pd.to_numeric(bz["注册资本(万元)"], errors="coerce").fillna(0.0).to_numpy()[ok]  # empty = 0
+    a["business_capital"] = np.bincount(bp[ok], weights=cap, minlength=n)
+    pr, rp = P.pos(v["ZJ.property"])
+    cur = (pr["权属状态"] == "现势").to_numpy()
+    a["residential_property_count"] = P.count(rp[cur & (pr["用途"] == "住宅").to_numpy()])
+    a["nonresidential_property_count"] = P.count(rp[cur & pr["用途"].isin(["商业", "办公"]).to_numpy()])
+    gj, gp = P.pos(v["GJJ.provident_fund"])
+    ok = (gj["账户状态"] == "正常").to_numpy()
+    base = pd.to_numeric(gj["缴存基数"], errors="coerce").to_numpy()[ok]
+    mx = np.zeros(n)
+    np.maximum.at(mx, gp[ok], np.nan_to_num(base, nan=0.0))
+    nulls = np.bincount(gp[ok], weights=np.isnan(base).astype(float), minlength=n) > 0
+    a["provident_fund_base"] = np.where(nulls, np.nan, mx)
 
-    ty = _by_person(v["TY.entitled_groups"]).drop_duplicates("_person").set_index("_person")
-    a["is_veteran_entitled"] = a.index.isin(ty.index)
-    a["is_special_family"] = a.index.isin(_by_person(v["WJ.special_families"])["_person"])
-    sm = _by_person(v["WJ.severe_mental"])
-    a["is_severe_mental_managed"] = a.index.isin(sm.loc[sm["在管状态"] == "在管", "_person"])
+    ty, tp = P.pos(v["TY.entitled_groups"])
+    a["is_veteran_entitled"] = P.any(tp)
+    a["is_special_family"] = P.any(P.pos(v["WJ.special_families"])[1])
+    sm, mp = P.pos(v["WJ.severe_mental"])
+    a["is_severe_mental_managed"] = P.any(mp[(sm["在管状态"] == "在管").to_numpy()])
 
-    yj = _by_person(v["YJ.disaster_victims"]).copy()
-    yj["_d"] = pd.to_datetime(yj["event_date"])
-    yj = yj.sort_values("_d", na_position="first", kind="stable").drop_duplicates("_person", keep="last")
-    yj = yj.set_index("_person")
-    a["days_since_disaster"] = (D - yj["_d"].reindex(a.index)).dt.days
-    a["disaster_loss"] = yj["loss_level"].reindex(a.index)
-    a["house_damaged"] = yj["house_damaged"].reindex(a.index).fillna(False).astype(bool)
+    yj, yp = P.pos(v["YJ.disaster_victims"])
+    ev = pd.to_datetime(pd.Series(P.last(yj, yp, "event_date", order="event_date")))
+    a["days_since_disaster"] = (D - ev).dt.days
+    a["disaster_loss"] = P.last(yj, yp, "loss_level", order="event_date")
+    a["house_damaged"] = P.last(yj, yp, "house_damaged", order="event_date", fill=False) == True  # noqa: E712
 
-    rp = _by_person(v["SF.released_persons"])
-    rp = rp[rp["帮教状态"] == "在帮"].drop_duplicates("_person").set_index("_person")
-    a["days_since_release"] = (D - pd.to_datetime(rp["释放日期"].reindex(a.index))).dt.days
-    a["released_unemployed"] = (rp["就业情况"].reindex(a.index) == "未就业").to_numpy()
+    rl, lp = P.pos(v["SF.released_persons"])
+    cur = (rl["帮教状态"] == "在帮").to_numpy()
+    rel = pd.to_datetime(pd.Series(P.last(rl[cur], lp[cur], "释放日期")))
+    a["days_since_release"] = (D - rel).dt.days
+    a["released_unemployed"] = P.last(rl[cur], lp[cur], "就业情况") == "未就业"
 
-    gh = _by_person(v["GH.hardship_workers"])
-    codes = roster_codes()
-    gh_code = gh["帮扶项目"].map(codes)
-    a["is_hardship_worker"] = a.index.isin(gh.loc[(gh["档案状态"] == "在档") & (gh_code != "GH_JQZX"), "_person"])
+    gh, hp2 = P.pos(v["GH.hardship_workers"])
+    code = gh["帮扶项目"].astype(str).str.strip().map(roster_codes()).to_numpy()
+    a["is_hardship_worker"] = P.any(hp2[(gh["档案状态"] == "在档").to_numpy() & (code != "GH_JQZX")])
     return a
-
-
-def enrollment(v: dict[str, pd.DataFrame], a: pd.DataFrame, D: pd.Timestamp) -> pd.DataFrame:
-    """enrolled.<CODE> per person (bool frame, one column per program with a roster)."""
-    codes = roster_codes()
-    win_start = D - pd.Timedelta(days=364)
-    sy = f"{D.year if D.month >= 9 else D.year - 1}-{(D.year if D.month >= 9 else D.year - 1) + 1}"
-    rows: list[pd.DataFrame] = []
-
-    def add(df: pd.DataFrame, cond, name_col: str | None, code: str | None = None):
-        df = _by_person(df)
-        df = df[np.asarray(cond(df), dtype=bool)] if len(df) else df
-        c = df[name_col].map(codes) if name_col else pd.Series(code, index=df.index)
-        rows.append(pd.DataFrame({"person_key": df["_person"].to_numpy(), "program_code": c.to_numpy()}))
-
-    def current_mz(df):
-        s, e = pd.to_datetime(df["start_date"]), pd.to_datetime(df["end_date"])
-        return (df["status"] == "在保") & (s <= D) & (e.isna() | (e >= D))
-
-    add(v["MZ.assistance_roster"], current_mz, "item_name")
-    add(v["MZ.disability_subsidies"], current_mz, "item_name")
-    ub = v["RS.unemployment_benefit"]
-    dym = D.year * 100 + D.month
-    add(ub, lambda d: (d["起始年月"] <= dym) & (d["终止年月"] >= dym), None, "RS_SYBX")
-    add(v["YB.medical_assistance"], lambda d: _in_window(d["救助日期"], win_start, D), "救助类别")
-    add(v["WJ.special_families"], lambda d: np.ones(len(d), bool), None, "WJ_JSTS")
-    add(v["JY.student_aid"], lambda d: d["学年"] == sy, "资助项目")
-    zj = _by_person(v["ZJ.housing_security"])
-    zj = zj[((zj["状态"] == "保障中") & (pd.to_datetime(zj["保障开始日期"]) <= D)).to_numpy()]
-    # household programs whose roster names the applicant: every registered member counts
-    hh = a["household_no"]
-    members = a[a["is_registered"]].reset_index()[["person_key", "household_no"]]
-    zj_hh = pd.DataFrame({"household_no": hh.reindex(zj["_person"]).to_numpy(),
-                          "program_code": zj["保障方式"].map(codes).to_numpy(), "applicant": zj["_person"].to_numpy()})
-    with_hh = zj_hh.dropna(subset=["household_no"]).merge(members, on="household_no")
-    rows.append(with_hh[["person_key", "program_code"]])
-    rows.append(zj_hh.rename(columns={"applicant": "person_key"})[["person_key", "program_code"]])
-    add(v["TY.entitled_groups"], lambda d: np.ones(len(d), bool), "享受项目")
-    add(v["FL.women_children_aid"], lambda d: _in_window(d["帮扶日期"], win_start, D), "帮扶项目")
-    add(v["GH.hardship_workers"], lambda d: d["档案状态"] == "在档", "帮扶项目")
-    yj = v["YJ.disaster_victims"]
-    add(yj, lambda d: d["aid_item"].notna() & _in_window(d["event_date"], win_start, D), "aid_item")
-    add(v["SF.legal_aid"], lambda d: _in_window(d["受理日期"], win_start, D), None, "SF_FLYZ")
-    add(v["TW.hope_project"], lambda d: np.ones(len(d), bool), "资助项目")
-    en = pd.concat(rows, ignore_index=True).dropna()
-    en = en[en["person_key"].isin(a.index)]
-    out = pd.crosstab(en["person_key"], en["program_code"]).reindex(a.index, fill_value=0) > 0
-    out["RS_JYKN"] = a["is_employment_difficulty"]
-    return out
 
 
 def _in_window(s: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
@@ -209,54 +211,122 @@ def _in_window(s: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarr
     return ((d >= start) & (d <= end)).to_numpy()
 
 
+def empty_enrollment(a: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(False, index=a.index, columns=[p["code"] for p in programs_document()["programs"]])
+
+
+def enrollment(v: dict[str, pd.DataFrame], a: pd.DataFrame, persons: pd.DataFrame, D: pd.Timestamp) -> pd.DataFrame:
+    """enrolled.<CODE> per person (attributes.md, "Current roster records")."""
+    P = People(persons)
+    codes = roster_codes()
+    win_start = D - pd.Timedelta(days=364)
+    y0 = D.year if D.month >= 9 else D.year - 1
+    sy = f"{y0}-{y0 + 1}"
+    en = empty_enrollment(a)
+
+    def mark(pos: np.ndarray, code_arr) -> None:
+        code_arr = np.asarray(code_arr, dtype=object)
+        for code in pd.unique(code_arr[~pd.isna(code_arr)]):
+            if code in en.columns:
+                col = en[code].to_numpy().copy()
+                col[pos[code_arr == code]] = True
+                en[code] = col
+
+    def add(key: str, cond, name_col: str | None, code: str | None = None) -> None:
+        df, pos = P.pos(v[key])
+        if not len(df):
+            return
+        ok = np.asarray(cond(df), dtype=bool)
+        c = df[name_col].astype(str).str.strip().map(codes).to_numpy() if name_col else np.full(len(df), code, object)
+        mark(pos[ok], c[ok])
+
+    def current_mz(df):
+        s, e = pd.to_datetime(df["start_date"]), pd.to_datetime(df["end_date"])
+        return ((df["status"] == "在保") & (s <= D) & (e.isna() | (e >= D))).to_numpy()
+
+    add("MZ.assistance_roster", current_mz, "item_name")
+    add("MZ.disability_subsidies", current_mz, "item_name")
+    dym = D.year * 100 + D.month
+    add("RS.unemployment_benefit", lambda d: (pd.to_numeric(d["起始年月"], errors="coerce") <= dym)
+        & (pd.to_numeric(d["终止年月"], errors="coerce") >= dym), None, "RS_SYBX")
+    add("YB.medical_assistance", lambda d: _in_window(d["救助日期"], win_start, D), "救助类别")
+    add("WJ.special_families", lambda d: np.ones(len(d), bool), None, "WJ_JSTS")
+    add("JY.student_aid", lambda d: d["学年"] == sy, "资助项目")
+    add("TY.entitled_groups", lambda d: np.ones(len(d), bool), "享受项目")
+    add("FL.women_children_aid", lambda d: _in_window(d["帮扶日期"], win_start, D), "帮扶项目")
+    add("GH.hardship_workers", lambda d: d["档案状态"] == "在档", "帮扶项目")
+    add("YJ.disaster_victims", lambda d: d["aid_item"].notna() & _in_window(d["event_date"], win_start, D), "aid_item")
+    add("SF.legal_aid", lambda d: _in_window(d["受理日期"], win_start, D), None, "SF_FLYZ")
+    add("TW.hope_project", lambda d: np.ones(len(d), bool), "资助项目")
+    # ZJ: the roster names the applicant; every registered member of the household counts
+    zj, zp = P.pos(v["ZJ.housing_security"])
+    if len(zj):
+        ok = ((zj["状态"] == "保障中") & (pd.to_datetime(zj["保障开始日期"]) <= D)).to_numpy()
+        zc = zj["保障方式"].astype(str).str.strip().map(codes).to_numpy()[ok]
+        zp = zp[ok]
+        mark(zp, zc)
+        hh = a["household_no"].to_numpy()
+        reg = a["is_registered"].to_numpy()
+        app = pd.DataFrame({"hh": hh[zp], "code": zc}).dropna()
+        memb = pd.DataFrame({"hh": hh[reg], "pos": np.flatnonzero(reg)}).dropna()
+        j = app.merge(memb, on="hh")
+        mark(j["pos"].to_numpy(), j["code"].to_numpy())
+    en["RS_JYKN"] = a["is_employment_difficulty"].to_numpy()
+    return en
+
+
 def households(a: pd.DataFrame, en: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     """household.* per person (a GA 户号; members are its registered residents; residents without
     a hukou record are households of one). Returns (H, member mask)."""
-    a = a.copy()
-    a["hh"] = np.where(a["in_hukou"], a["household_no"], "ONE:" + a.index.to_series())
-    mem = a["is_registered"] | ~a["in_hukou"]
-    m = a[mem]
-    g = m.groupby("hh")
+    n = len(a)
+    in_hk = a["in_hukou"].to_numpy()
+    codes, uniq = pd.factorize(pd.Series(a["household_no"].to_numpy(), dtype=object))
+    hh = np.where(in_hk & (codes >= 0), codes, len(uniq) + np.arange(n))  # households of one after the GA ones
+    mem = (a["is_registered"].to_numpy() | ~in_hk)
+    k = int(hh.max()) + 1 if n else 0
+    hm = hh[mem]
 
-    def hsum(col):
-        return g[col].sum(min_count=1).reindex(a["hh"]).to_numpy()
+    def hsum(values, strict: bool = False):
+        x = np.asarray(values, dtype=float)[mem]
+        tot = np.bincount(hm, weights=np.nan_to_num(x, nan=0.0), minlength=k)
+        if strict:
+            tot = np.where(np.bincount(hm, weights=np.isnan(x).astype(float), minlength=k) > 0, np.nan, tot)
+        return tot[hh]
 
-    def strict(col):
-        return g[col].agg(lambda x: np.nan if x.isna().any() else x.sum()).reindex(a["hh"]).to_numpy()
+    def hany(values):
+        return np.bincount(hm, weights=np.asarray(values, dtype=float)[mem], minlength=k)[hh] > 0
 
     H = pd.DataFrame(index=a.index)
-    H["registered"] = a["in_hukou"].to_numpy()
-    H["size"] = g.size().reindex(a["hh"]).fillna(0).to_numpy()
-    H["monthly_income"] = strict("monthly_income")
-    H["per_capita_income"] = H["monthly_income"] / H["size"].replace(0, np.nan)
-    H["medical_oop_12m"] = strict("medical_oop_12m")
-    H["per_capita_income_after_medical"] = (H["monthly_income"] - H["medical_oop_12m"] / 12) / H["size"].replace(0, np.nan)
+    H["registered"] = in_hk
+    H["size"] = np.bincount(hm, minlength=k)[hh]
+    size = H["size"].replace(0, np.nan)
+    H["monthly_income"] = hsum(a["monthly_income"], strict=True)
+    H["per_capita_income"] = H["monthly_income"] / size
+    H["medical_oop_12m"] = hsum(a["medical_oop_12m"], strict=True)
+    H["per_capita_income_after_medical"] = (H["monthly_income"] - H["medical_oop_12m"] / 12) / size
     for col in ("vehicle_count", "business_active_count", "business_capital", "residential_property_count",
                 "nonresidential_property_count"):
-        H[col] = hsum(col)
-    age = m["age"]
+        H[col] = hsum(a[col])
+    age = a["age"].to_numpy()
+    lvl = a["disability_level"].to_numpy()
+    sev = np.isin(lvl, [1, 2])
     for name, cond in (("working_age_count", (age >= 16) & (age < 60)),
-                       ("employed_count", m["employment_status"].isin(["就业", "灵活就业"])),
+                       ("employed_count", np.isin(a["employment_status"], ["就业", "灵活就业"])),
                        ("minor_count", age < 18), ("adult_count", age >= 18), ("elderly_count", age >= 60),
-                       ("severe_disabled_count", m["disability_level"].isin([1, 2])),
-                       ("severe_disabled_adult_count", m["disability_level"].isin([1, 2]) & (age >= 18))):
-        H[name] = cond.groupby(m["hh"]).sum().reindex(a["hh"]).fillna(0).to_numpy()
-    enm = en[mem]
+                       ("severe_disabled_count", sev), ("severe_disabled_adult_count", sev & (age >= 18))):
+        H[name] = hsum(cond.astype(float)).astype(int)
     for name, code in (("in_dibao", "MZ_DB"), ("in_tekun", "MZ_TK"), ("in_margin", "MZ_DBBY"), ("in_rigid", "MZ_ZCKN")):
-        H[name] = enm[code].groupby(m["hh"]).any().reindex(a["hh"]).fillna(False).to_numpy().astype(bool)
+        H[name] = hany(en[code].to_numpy())
     H["low_income"] = H["in_dibao"] | H["in_tekun"] | H["in_margin"]
-    H["has_hardship_worker"] = m["is_hardship_worker"].groupby(m["hh"]).any().reindex(a["hh"]).fillna(
-        False).to_numpy().astype(bool)
-    # deaths of any person of the 户号 (member or not) within the window
-    dd = a.loc[a["in_hukou"] & a["death_date"].notna(), ["hh", "days_since_death"]]
-    dd = dd[(dd["days_since_death"] >= 0) & (dd["days_since_death"] <= 364)]
-    H["days_since_member_death"] = dd.groupby("hh")["days_since_death"].min().reindex(a["hh"]).to_numpy()
-    H["hh"] = a["hh"].to_numpy()
-    return H, mem
-
-
-def empty_enrollment(a: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(False, index=a.index, columns=[p["code"] for p in programs_document()["programs"]])
+    H["has_hardship_worker"] = hany(a["is_hardship_worker"].to_numpy())
+    # deaths of any person of the 户号 (member or not) within the window: the fewest days
+    dsd = a["days_since_death"].to_numpy(dtype=float)
+    inwin = in_hk & (dsd >= 0) & (dsd <= 364)
+    best = np.full(k, np.inf)
+    np.minimum.at(best, hh[inwin], dsd[inwin])
+    H["days_since_member_death"] = np.where(np.isinf(best[hh]), np.nan, best[hh])
+    H["hh"] = hh
+    return H, pd.Series(mem, index=a.index)
 
 
 def program_rules(a: pd.DataFrame, H: pd.DataFrame, en: pd.DataFrame, D: pd.Timestamp) -> pd.DataFrame:
@@ -347,34 +417,33 @@ def compute_eligibility(v: dict[str, pd.DataFrame], persons: pd.DataFrame, D: pd
     """Rows (person_key, program_code, eligible, enrolled) where eligible or enrolled, for every
     person named by at least one usable record."""
     a = person_attributes(v, persons, D)
-    en = enrollment(v, a, D)
-    for c in empty_enrollment(a).columns:
-        if c not in en.columns:
-            en[c] = False
+    en = enrollment(v, a, persons, D)
     H, mem = households(a, en)
     E = program_rules(a, H, en, D)
     doc = programs_document()["programs"]
     household_codes = {p["code"] for p in doc if p.get("unit") == "household"}
-    alive = ~a["is_deceased"]
+    alive = ~a["is_deceased"].to_numpy()
+    memb = mem.to_numpy()
+    P = People(persons)
+    named = np.zeros(P.n, bool)
+    for df in v.values():
+        if "_person" in df.columns and len(df):
+            named |= P.any(P.pos(df)[1])
     rows = []
     for p in doc:
         code = p["code"]
+        enr = en[code].to_numpy().astype(bool)
         if p.get("determined_by") == "department":
-            elig = pd.Series(pd.NA, index=a.index, dtype="boolean")
+            e = np.zeros(P.n, bool)
+            elig = pd.array([pd.NA] * P.n, dtype="boolean")
         else:
-            e = E[code]
+            e = E[code].to_numpy().astype(bool)
             if code in household_codes:
-                e = e & mem  # non-members (moved out, deceased) are not evaluated with the household
+                e = e & memb  # non-members (moved out, deceased) are not evaluated with the household
             if code != "MZ_HMBZ":
                 e = e & alive
-            elig = e.astype("boolean")
-        enr = en[code].astype(bool)
-        keep = (elig.fillna(False) | enr).to_numpy()
-        rows.append(pd.DataFrame({"person_key": a.index[keep], "program_code": code,
-                                  "eligible": elig[keep].to_numpy(), "enrolled": enr[keep].to_numpy()}))
-    out = pd.concat(rows, ignore_index=True)
-    named = set()
-    for df in v.values():
-        if "_person" in df.columns:
-            named.update(df["_person"].dropna().unique().tolist())
-    return out[out["person_key"].isin(named)].reset_index(drop=True)
+            elig = pd.array(e, dtype="boolean")
+        keep = (e | enr) & named
+        rows.append(pd.DataFrame({"person_key": a["person_key"].to_numpy()[keep], "program_code": code,
+                                  "eligible": elig[keep], "enrolled": enr[keep]}))
+    return pd.concat(rows, ignore_index=True)

@@ -492,7 +492,8 @@ def yj_disaster_victims(ctx: Ctx) -> pd.DataFrame:
     df["loss_level"] = loss
     df["house_damaged"] = (loss == "严重") | ((loss == "较重") & (rng.random(n) < 0.4))
     poor = np.isin(ctx.col("econ_class")[idx], ["dibao", "margin", "low"])
-    gdq = (loss == "严重") & df["house_damaged"].to_numpy() & (rng.random(n) < 0.9)
+    recent = ((ctx.D - edate).dt.days <= 100).to_numpy()  # transition aid only follows recent events
+    gdq = (loss == "严重") & df["house_damaged"].to_numpy() & recent & (rng.random(n) < 0.9)
     dc = ~gdq & poor & (rng.random(n) < 0.7)
     aid = np.full(n, None, dtype=object)
     aid[gdq] = ctx.roster_name("YJ_GDQ", int(gdq.sum()))

@@ -191,7 +191,9 @@ class Renderer:
         sel = _mask(rng, n, r["name_fullwidth_space"]) & (out.str.len() >= 2).to_numpy()
         out[sel] = out[sel].str[:1] + "\u3000" + out[sel].str[1:]
         sel = _mask(rng, n, r["name_outer_space"])
-        out[sel] = np.where(rng.random(int(sel.sum())) < 0.5, " " + out[sel], out[sel] + " ")
+        k = int(sel.sum())
+        pad = np.where(rng.random(k) < 0.8, " ", "\u3000").astype(object)  # mostly ASCII, some full-width
+        out[sel] = np.where(rng.random(k) < 0.5, pad + out[sel].to_numpy(dtype=object), out[sel].to_numpy(dtype=object) + pad)
         res = out.astype(object)
         res[~present] = None if self.fmt in ("jsonl", "database") else ""
         return res

@@ -33,16 +33,25 @@ from rongjiu.normalize._common import (
     nfkc,
     value_kinds,
 )
+from rongjiu.normalize.idcheck import (
+    CHECK_CHARS,
+    MAX_YEAR,
+    MIN_YEAR,
+    WEIGHTS,
+    check_char,
+    convert15,
+    is_valid_id,
+    mask_id,
+)
 
 VALID, CONVERTED15, EXCEL_DAMAGED, BAD_CHECK, MALFORMED, MISSING = (
     "valid", "converted15", "excel_damaged", "bad_check", "malformed", "missing",
 )
 ID_STATUSES = (VALID, CONVERTED15, EXCEL_DAMAGED, BAD_CHECK, MALFORMED, MISSING)
 
-_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
-_CHECK_CHARS = "10X98765432"
-_CHECK_BYTES = np.frombuffer(_CHECK_CHARS.encode(), dtype=np.uint8)
-_MIN_YEAR, _MAX_YEAR = 1880, 2100  # generous bounds for a plausible birth year
+_WEIGHTS = np.array(WEIGHTS, dtype=np.int64)
+_CHECK_BYTES = np.frombuffer(CHECK_CHARS.encode(), dtype=np.uint8)
+_MIN_YEAR, _MAX_YEAR = MIN_YEAR, MAX_YEAR
 _DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
 
 # Where a non-text value came from: only the origin tells a float-damaged number apart.
@@ -57,49 +66,9 @@ _RE15 = r"([0-9]{15})(?:\.0+)?"
 _RE_SCI = r"([0-9])(?:\.([0-9]+))?E\+?([0-9]{1,2})"
 
 
-# ---------------------------------------------------------------- scalar API
+# ---------------------------------------------------------------- scalar API (shared with lookup)
 
-def check_char(first17: str) -> str:
-    """The GB 11643 check character (mod 11-2, 'X' for 10) of the first 17 digits."""
-    if len(first17) != 17 or not first17.isascii() or not first17.isdigit():
-        raise ValueError("check_char needs exactly 17 ASCII digits")
-    total = sum(int(c) * w for c, w in zip(first17, _WEIGHTS.tolist(), strict=True))
-    return _CHECK_CHARS[total % 11]
-
-
-def _date_ok_scalar(y: int, m: int, d: int) -> bool:
-    return bool(_date_ok(np.array([y]), np.array([m]), np.array([d]))[0])
-
-
-def is_valid_id(s: str) -> bool:
-    """18 chars (17 digits + digit/X, upper case), a real birth date, region not 000000, right check char."""
-    if not isinstance(s, str) or len(s) != 18 or not s.isascii():
-        return False
-    if not s[:17].isdigit() or not (s[17].isdigit() or s[17] == "X"):
-        return False
-    if s[:6] == "000000":
-        return False
-    if not _date_ok_scalar(int(s[6:10]), int(s[10:12]), int(s[12:14])):
-        return False
-    return check_char(s[:17]) == s[17]
-
-
-def convert15(id15: str) -> str:
-    """A legacy 15-digit ID (YYMMDD, 19xx) as 18 characters with its check character."""
-    if len(id15) != 15 or not id15.isascii() or not id15.isdigit():
-        raise ValueError("convert15 needs exactly 15 ASCII digits")
-    first17 = id15[:6] + "19" + id15[6:]
-    return first17 + check_char(first17)
-
-
-def mask_id(s: str | None) -> str:
-    """For logs: keep the first 4 and last 4 characters, e.g. 6101**********123X."""
-    if s is None or (not isinstance(s, str) and pd.isna(s)):
-        return ""
-    s = str(s)
-    if len(s) <= 8:
-        return "*" * len(s)
-    return s[:4] + "*" * (len(s) - 8) + s[-4:]
+__all__ = ["check_char", "convert15", "is_valid_id", "mask_id"]
 
 
 # ---------------------------------------------------------------- vectorised checks

@@ -41,7 +41,8 @@ def candidate_pairs(codes: dict[str, np.ndarray], config: MatchingConfig, anchor
         valid = key >= 0
         counts = np.bincount(key[valid], minlength=int(key.max()) + 1 if valid.any() else 0)
         keep = valid.copy()
-        keep[valid] = counts[key[valid]] <= config.max_block_size
+        cap = rule.max_block_size or config.max_block_size
+        keep[valid] = counts[key[valid]] <= cap
         build = pd.DataFrame({"key": key[keep], "right": np.flatnonzero(keep)})
         pk = key[probe]
         pmask = keep[probe]
@@ -55,8 +56,10 @@ def candidate_pairs(codes: dict[str, np.ndarray], config: MatchingConfig, anchor
         if link_source is not None:
             diff = link_source[lo] != link_source[hi]
             lo, hi = lo[diff], hi[diff]
-        code = np.unique(lo * n + hi)
+        code = lo * n + hi
         per_rule[rule.name] = int(code.size)
         found.append(code)
-    allp = np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+    # hash-based distinct, then a sort so the pair order (and all that follows) is deterministic
+    allp = pd.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+    allp = np.sort(np.asarray(allp, dtype=np.int64))
     return allp // n, allp % n, per_rule

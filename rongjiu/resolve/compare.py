@@ -35,7 +35,8 @@ def pinyin_of(values) -> np.ndarray:
 
 
 def _as_str(values) -> list[str]:
-    return ["" if v is None or v != v else str(v) for v in np.asarray(values, dtype=object)]
+    """Values known to be present (callers filter nulls by code first) as a list for rapidfuzz."""
+    return np.asarray(values, dtype=object).tolist()
 
 
 def _date_near(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -48,7 +48,7 @@ class Comparison:
 class BlockingRule:
     name: str
     on: tuple[str, ...]
-    implies: tuple[str, ...] = ()  # comparisons its pairs always agree on (beyond its own columns)
+    max_block_size: int | None = None  # overrides the profile's cap for this rule
 
 
 @dataclass(frozen=True)
@@ -105,15 +105,11 @@ def parse_profile(doc: dict[str, Any], where: str = "profile") -> MatchingConfig
             comparisons.append(Comparison(name=str(c["name"]), column=str(c.get("column", c["name"])),
                                           levels=tuple(levels), m_from=m_from))
         blocking = tuple(BlockingRule(name=str(r.get("name", "+".join(r["columns"]))), on=tuple(r["columns"]),
-                                      implies=tuple(r.get("implies", ()) or ()))
+                                      max_block_size=r.get("max_block_size"))
                          for r in doc["blocking"])
         if not blocking:
             raise MatchingConfigError(f"{where}: no blocking rules")
         names = {c.name for c in comparisons}
-        for r in blocking:
-            for c in r.implies:
-                if c not in names:
-                    raise MatchingConfigError(f"{where}: blocking {r.name} implies unknown comparison {c!r}")
         for t in doc.get("tf_adjust", []) or []:
             if t not in names:
                 raise MatchingConfigError(f"{where}: tf_adjust names unknown comparison {t!r}")

@@ -16,7 +16,13 @@ from rongjiu.resolve.blocking import candidate_pairs
 from rongjiu.resolve.cluster import Clustering, cluster_records
 from rongjiu.resolve.compare import compare_column
 from rongjiu.resolve.config import MatchingConfig
-from rongjiu.resolve.fellegi_sunter import FSParameters, default_m, estimate_em, level_frequencies, probability
+from rongjiu.resolve.fellegi_sunter import (
+    FSParameters,
+    default_m,
+    estimate_em,
+    level_frequencies,
+    probability,
+)
 
 
 @dataclass
@@ -80,21 +86,87 @@ def _anchor_pairs(anchor: np.ndarray, limit: int, seed: int) -> tuple[np.ndarray
     return a, b
 
 
+def entity_of(anchor: np.ndarray) -> np.ndarray:
+    """Entity per record: its anchor, or itself when unanchored (so counts are per person, not per record)."""
+    n_anchor = int(anchor.max()) + 1 if (anchor >= 0).any() else 0
+    return np.where(anchor >= 0, anchor, n_anchor + np.arange(len(anchor)))
+
+
 def tf_log2_adjustment(config: MatchingConfig, params: FSParameters, codes: dict[str, np.ndarray],
-                       levels: np.ndarray, left: np.ndarray) -> np.ndarray:
-    """Agreement on a rare value is stronger evidence than on a common one (term frequency)."""
+                       levels: np.ndarray, left: np.ndarray, right: np.ndarray, anchor: np.ndarray,
+                       entity: np.ndarray) -> np.ndarray:
+    """Agreement on a rare value is stronger evidence than on a common one (term frequency).
+
+    Frequencies count entities, not records: a person with 30 income rows is one bearer of a name.
+    """
     adj = np.zeros(len(left))
     for k, comp in enumerate(config.comparisons):
         if comp.name not in config.tf_adjust:
             continue
         c = codes[comp.column]
-        nonnull = c[c >= 0]
-        if nonnull.size == 0:
+        valid = c >= 0
+        if not valid.any():
             continue
-        freq = np.bincount(nonnull).astype(float) / nonnull.size
-        hit = levels[:, k] == 0
-        adj[hit] = np.log2(params.u[k][0]) - np.log2(freq[c[left[hit]]])
+        width = int(c.max()) + 1
+        ev = pd.unique(entity[valid].astype(np.int64) * width + c[valid])
+        holders = np.bincount(np.asarray(ev) % width, minlength=width).astype(float)
+        n_holders = pd.unique(entity[valid]).size
+        hit = np.flatnonzero(levels[:, k] == 0)
+        # leave the pair's own unanchored records out: they are what is being explained
+        own = (anchor[left[hit]] < 0).astype(int) + (anchor[right[hit]] < 0).astype(int)
+        others = np.maximum(holders[c[left[hit]]] - own, 1.0)
+        adj[hit] = np.log2(params.u[k][0]) - np.log2(others / n_holders)
     return adj
+
+
+def assignment_log2_odds(bf: np.ndarray, left: np.ndarray, right: np.ndarray, anchor: np.ndarray,
+                         max_iterations: int = 100) -> tuple[np.ndarray, float]:
+    """Posterior log2-odds per pair under "each record is one person": P(probe is anchor A).
+
+    For an unanchored probe r and the anchors A it was compared with (Bayes factor s_rA, best
+    record pair per anchor), P(A | r) = pi 2^s_rA / (pi sum_B 2^s_rB + 1 - p), where p is the
+    share of probes that belong to a known person and pi = p / number of entities. p is
+    estimated from the data by fixed-point iteration (EM for the mixture weight). Pairs of two
+    unanchored records get the pairwise odds with the same prior pi.
+    """
+    anchored = anchor >= 0
+    n_u = int((~anchored).sum())
+    n_ent = int(pd.unique(anchor[anchored]).size) + n_u
+    la, ra = anchored[left], anchored[right]
+    mixed = la ^ ra
+    out = np.zeros(len(left))
+    if n_u == 0:
+        return out, 0.0
+    probe = np.where(la, right, left)[mixed]
+    anc = anchor[np.where(la, left, right)][mixed]
+    s = bf[mixed]
+    g = pd.DataFrame({"probe": probe, "anc": anc, "s": s}).groupby(["probe", "anc"], sort=False)["s"].max()
+    gp = g.index.get_level_values("probe").to_numpy()
+    pcodes, puniq = pd.factorize(gp)
+    # log2 sum_B 2^s_rB per probe, stable
+    smax = pd.Series(g.to_numpy()).groupby(pcodes).max().to_numpy()
+    lse = smax + np.log2(pd.Series(np.exp2(g.to_numpy() - smax[pcodes])).groupby(pcodes).sum().to_numpy())
+    p = 0.5
+    for _ in range(max_iterations):
+        log_pi = np.log2(p) - np.log2(n_ent)
+        post = 1.0 / (1.0 + (1.0 - p) * np.exp2(-np.clip(log_pi + lse, -1000, 1000)))
+        new_p = float(np.clip(post.sum() / n_u, 1e-6, 1 - 1e-6))
+        if abs(new_p - p) < 1e-7:
+            p = new_p
+            break
+        p = new_p
+    log_pi = np.log2(p) - np.log2(n_ent)
+    # per pair: numerator with its own s, denominator shared by the probe's candidates
+    pr = pd.Series(np.arange(len(puniq)), index=puniq)
+    idx = pr.reindex(probe).to_numpy()
+    log_num = log_pi + s
+    log_den = np.logaddexp2(log_pi + lse[idx], np.log2(1.0 - p))
+    log_post = log_num - log_den  # log2 P(A | r)
+    post = np.exp2(np.minimum(log_post, 0.0))
+    out[mixed] = np.log2(np.maximum(post, 1e-300)) - np.log2(np.maximum(1.0 - post, 1e-300))
+    uu = ~la & ~ra
+    out[uu] = bf[uu] + log_pi - np.log2(1.0 - np.exp2(log_pi))
+    return out, p
 
 
 def _random_pair_prior(params: FSParameters, levels: np.ndarray, anchor: np.ndarray,
@@ -151,12 +223,16 @@ def resolve_entities(records: pd.DataFrame, config: MatchingConfig) -> EngineRes
     timings["estimate"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    score = params.log2_bayes_factors(levels) + tf_log2_adjustment(config, params, codes, levels, left)
+    entity = entity_of(anchor)
+    bf = params.log2_bayes_factors(levels) + tf_log2_adjustment(config, params, codes, levels, left, right, anchor, entity)
     # EM's prior is P(match) among candidate pairs, whose non-matches already agree on a blocking
-    # key; scoring with it would count that agreement twice. Score with the prior of a random
-    # pair instead: expected matches among the candidates / all pairs that could be compared.
-    prior = _random_pair_prior(params, levels, anchor, source)
-    score += np.log2(prior) - np.log2(1 - prior)
+    # key; scoring with it would count that agreement twice. With anchors, a record's candidates
+    # compete for it (it is one person); without, each pair gets the prior of a random pair.
+    if config.anchor and (anchor >= 0).any():
+        score, timings["p_known_person"] = assignment_log2_odds(bf, left, right, anchor)
+    else:
+        prior = _random_pair_prior(params, levels, anchor, source)
+        score = bf + np.log2(prior) - np.log2(1 - prior)
     prob = probability(score)
     clustering = cluster_records(n, anchor, left, right, score, prob >= config.accept, config.ambiguity_log2)
     timings["cluster"] = time.perf_counter() - t

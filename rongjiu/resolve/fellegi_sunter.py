@@ -88,8 +88,9 @@ def estimate_em(levels: np.ndarray, n_levels: list[int], u: list[np.ndarray], m_
         g = patterns[:, k]
         has = g >= 0
         log_u[has] += np.log(u[k][g[has]])
-    it = 0
-    for it in range(1, max_iterations + 1):
+    iterations = 0
+    for _ in range(max_iterations):
+        iterations += 1
         log_m = np.zeros(patterns.shape[0])
         for k in range(K):
             g = patterns[:, k]
@@ -113,7 +114,7 @@ def estimate_em(levels: np.ndarray, n_levels: list[int], u: list[np.ndarray], m_
         m, prior = new_m, new_prior
         if delta < tolerance:
             break
-    return FSParameters(m=m, u=u, prior=prior, iterations=it)
+    return FSParameters(m=m, u=u, prior=prior, iterations=iterations)
 
 
 def probability(log2_score: np.ndarray) -> np.ndarray:

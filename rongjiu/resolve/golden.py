@@ -18,63 +18,91 @@ ONE_PERSON_PREFIX = "S"  # household_id of a resident without a GA household: S 
 GA_HOUSEHOLD_PREFIX = "H"
 
 
-def _source(records: pd.DataFrame) -> pd.Series:
-    return records["department"].astype(str) + "." + records["feed"].astype(str)
+def _pick(rec: pd.DataFrame, column: str, rid: np.ndarray, n_res: int) -> np.ndarray:
+    """Best non-null value of `column` per resident (row position into rec, or -1) and its source.
 
-
-def _pick(rec: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Best non-null value of `column` per resident, with the feed it came from."""
-    d = rec.loc[rec[column].notna(), ["resident_id", column, "src_rank", "status_rank", "anchored", "drop_date",
-                                       "source"]].copy()
-    d["freq"] = d.groupby(["resident_id", column], sort=False)[column].transform("size")
-    d["unanchored"] = ~d["anchored"]
-    d["pos"] = np.arange(len(d))
-    d = d.sort_values(["resident_id", "src_rank", "status_rank", "unanchored", "freq", "drop_date", "pos"],
-                      ascending=[True, True, True, True, False, False, True], kind="mergesort", na_position="last")
-    d = d.drop_duplicates("resident_id", keep="first")
-    return d[["resident_id", column, "source"]].rename(columns={"source": f"{column}_source"})
+    Integer sort keys only (resident code, ranks, value frequency): string sorts over millions
+    of records would dominate the run.
+    """
+    vals = rec[column]
+    vcode = pd.factorize(vals)[0].astype(np.int64)
+    has = np.flatnonzero(vcode >= 0)
+    r = rid[has]
+    # how many of the resident's records carry this value
+    pair = r * (int(vcode.max()) + 2) + vcode[has]
+    pcode = pd.factorize(pair)[0]
+    freq = np.bincount(pcode)[pcode]
+    drop = rec["drop_date"].to_numpy()[has].astype("datetime64[s]").astype(np.int64)
+    order = np.lexsort((has, -drop, -freq, ~rec["anchored"].to_numpy()[has],
+                        rec["status_rank"].to_numpy()[has], rec["src_rank"].to_numpy()[has], r))
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = r[order][1:] != r[order][:-1]
+    best = np.full(n_res, -1, dtype=np.int64)
+    best[r[order][first]] = has[order][first]
+    return best
 
 
 def golden_records(rec: pd.DataFrame, run_date: date, source_priority: tuple[str, ...]) -> pd.DataFrame:
     """rec: identity records with resident_id. One row per resident."""
-    rec = rec.copy()
-    rec["source"] = _source(rec)
+    rid, residents = pd.factorize(rec["resident_id"], sort=True)
+    rid = rid.astype(np.int64)
+    n_res = len(residents)
+    source = (rec["department"] + "." + rec["feed"]).astype("str")
     rank = {s: i for i, s in enumerate(source_priority)}
-    rec["src_rank"] = rec["source"].map(rank).fillna(len(rank)).astype(np.int32)
-    is_hukou = (rec["department"] == HUKOU[0]) & (rec["feed"] == HUKOU[1])
-    rec["status_rank"] = np.where(is_hukou & (rec["person_status"] == "正常"), 0, 1).astype(np.int8)
-
-    out = pd.DataFrame({"resident_id": pd.unique(rec["resident_id"])})
-    out = out.sort_values("resident_id", kind="mergesort").reset_index(drop=True)
-    counts = rec.groupby("resident_id").size().rename("source_record_count")
-    ids = rec.loc[rec["id_number"].notna(), ["resident_id", "id_number"]].drop_duplicates("resident_id")
-    out = out.merge(ids, on="resident_id", how="left")
-    for col in ("name", "sex", "birth_date", "community_code"):
-        out = out.merge(_pick(rec, col), on="resident_id", how="left")
-
-    hk = rec[is_hukou]
-    hh = _pick(hk, "household_no").drop(columns="household_no_source")
-    out = out.merge(hh, on="resident_id", how="left")
-    registered = hk.loc[hk["person_status"] == "正常", "resident_id"].unique()
-    out["is_registered"] = out["resident_id"].isin(registered)
-    dead_in_hukou = hk.loc[hk["person_status"] == "死亡", "resident_id"].unique()
-    is_death = (rec["department"] == DEATHS[0]) & (rec["feed"] == DEATHS[1])
-    deaths = rec[is_death & (rec["death_date"] <= pd.Timestamp(run_date))]
-    death_date = deaths.groupby("resident_id")["death_date"].min().rename("death_date")
-    out = out.merge(death_date, on="resident_id", how="left")
-    out["is_deceased"] = out["death_date"].notna() | out["resident_id"].isin(dead_in_hukou)
-    out = out.merge(counts, on="resident_id", how="left")
-    has_hh = out["household_no"].notna()
-    out["household_id"] = np.where(has_hh, GA_HOUSEHOLD_PREFIX + out["household_no"].astype(str),
+    src_rank = source.map(rank).fillna(len(rank)).astype(np.int32)
+    is_hukou = ((rec["department"] == HUKOU[0]) & (rec["feed"] == HUKOU[1])).to_numpy()
+    status = rec["person_status"].to_numpy(dtype=object, na_value=None)
+    status_rank = np.where(is_hukou & (status == "正常"), 0, 1).astype(np.int8)
+    work = pd.DataFrame({"drop_date": rec["drop_date"], "anchored": rec["anchored"].to_numpy(),
+                         "status_rank": status_rank, "src_rank": src_rank.to_numpy()})
+    out = pd.DataFrame({"resident_id": np.asarray(residents, dtype=object)})
+    out["source_record_count"] = np.bincount(rid, minlength=n_res).astype(np.int64)
+    idn = rec["id_number"]
+    has_id = idn.notna().to_numpy()
+    id_pos = np.full(n_res, -1, dtype=np.int64)
+    id_pos[rid[has_id]] = np.flatnonzero(has_id)
+    out["id_number"] = _take(idn, id_pos)
+    src_arr = source.to_numpy(dtype=object)
+    for col, src_name in (("name", "name_source"), ("sex", "sex_source"), ("birth_date", "birth_date_source"),
+                          ("community_code", "community_source")):
+        best = _pick(work.assign(**{col: rec[col]}), col, rid, n_res)
+        out[col] = _take(rec[col], best)
+        out[src_name] = np.where(best >= 0, src_arr[np.maximum(best, 0)], None)
+    hk = np.flatnonzero(is_hukou)
+    hh_best = _pick(work.iloc[hk].assign(household_no=rec["household_no"].to_numpy()[hk]).reset_index(drop=True),
+                    "household_no", rid[hk], n_res)
+    hh_pos = np.where(hh_best >= 0, hk[np.maximum(hh_best, 0)], -1)
+    household_no = _take(rec["household_no"], hh_pos)
+    out["is_registered"] = np.bincount(rid[is_hukou & (status == "正常")], minlength=n_res) > 0
+    dead_hukou = np.bincount(rid[is_hukou & (status == "死亡")], minlength=n_res) > 0
+    is_death = ((rec["department"] == DEATHS[0]) & (rec["feed"] == DEATHS[1])).to_numpy()
+    dd = rec["death_date"].to_numpy()
+    ok = is_death & ~np.isnat(dd) & (dd <= np.datetime64(run_date))
+    death = pd.Series(dd[ok]).groupby(rid[ok]).min()
+    out["death_date"] = pd.Series(death.reindex(np.arange(n_res)).to_numpy()).dt.date
+    out["is_deceased"] = out["death_date"].notna().to_numpy() | dead_hukou
+    has_hh = pd.notna(household_no)
+    out["household_id"] = np.where(has_hh, GA_HOUSEHOLD_PREFIX + pd.Series(household_no).astype(str),
                                    ONE_PERSON_PREFIX + out["resident_id"].astype(str).str[1:])
+    out["birth_date"] = pd.to_datetime(out["birth_date"]).dt.date
     cols = ["resident_id", "id_number", "name", "sex", "birth_date", "household_id", "community_code",
             "is_registered", "is_deceased", "death_date", "source_record_count",
-            "name_source", "sex_source", "birth_date_source", "community_code_source"]
-    out = out[cols].rename(columns={"community_code_source": "community_source"})
-    out["birth_date"] = pd.to_datetime(out["birth_date"]).dt.date
-    out["death_date"] = pd.to_datetime(out["death_date"]).dt.date
-    out["source_record_count"] = out["source_record_count"].astype(np.int64)
-    return out
+            "name_source", "sex_source", "birth_date_source", "community_source"]
+    return out[cols]
+
+
+def _take(values: pd.Series, pos: np.ndarray) -> np.ndarray:
+    """values at positions pos (-1 -> missing)."""
+    arr = values.to_numpy()
+    taken = arr[np.maximum(pos, 0)]
+    if np.issubdtype(taken.dtype, np.datetime64):
+        taken = taken.copy()
+        taken[pos < 0] = np.datetime64("NaT")
+        return taken
+    taken = taken.astype(object)
+    taken[pos < 0] = None
+    taken[pd.isna(taken)] = None
+    return taken
 
 
 def households(rec: pd.DataFrame, resident: pd.DataFrame) -> pd.DataFrame:

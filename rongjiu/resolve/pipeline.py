@@ -28,19 +28,31 @@ REVIEW_CANDIDATES_PER_RECORD = 3
 
 def resolve_run(staged: dict[str, pd.DataFrame], run_date: date, state_dir: Path) -> dict[str, pd.DataFrame]:
     t0 = time.perf_counter()
+    lap: dict[str, float] = {}
+
+    def mark(stage: str, since: list[float] = [t0]) -> None:  # noqa: B006 - a running clock
+        now = time.perf_counter()
+        lap[stage] = round(now - since[0], 2)
+        since[0] = now
+
     config = load_matching_config("residents")
     records = prepare_records(staged)
+    mark("prepare")
     result = resolve_entities(records, config)
+    mark("match")
     prev = load_previous_state(Path(state_dir), run_date)
     resident_id, state, _ = assign_resident_ids(records, result.cluster, prev, run_date)
     records["resident_id"] = resident_id
+    mark("stable_ids")
     crosswalk = build_crosswalk(records, result, config)
     resident = golden_records(records, run_date, golden_source_priority())
     household = households(records, resident)
     review = build_match_review(records, result, config)
+    mark("tables")
     save_state(Path(state_dir), run_date, state)
-    log.info("resolved %d records into %d residents in %.1fs (engine %s)", len(records), len(resident),
-             time.perf_counter() - t0, {k: round(v, 2) for k, v in result.timings.items()})
+    mark("save_state")
+    log.info("resolved %d records into %d residents in %.1fs: %s; engine %s", len(records), len(resident),
+             time.perf_counter() - t0, lap, {k: round(v, 2) for k, v in result.timings.items()})
     return {
         "resident": resident,
         "resident_crosswalk": crosswalk,
