@@ -213,3 +213,22 @@ def test_eligibility_truth(gen):
     assert not e.loc[e["program_code"].isin(no_roster), "enrolled"].any()
     p = pd.read_parquet(gen / "truth" / "persons.parquet")
     assert set(e["person_key"]) <= set(p["person_key"])
+
+
+def test_repairable_ids_point_at_their_person(gen, manifest, records):
+    """A record whose ID damage is repairable carries exactly its person's ID after cleaning."""
+    p = pd.read_parquet(gen / "truth" / "persons.parquet").set_index("person_key")["id_number"]
+    spec = next(s for s in load_feed_specs() if s.key == "RS.pensions")
+    d = manifest["feeds"][spec.key]["drops"][-1]
+    df = read_feed(spec, gen / "landing" / d / spec.department)
+    t = records[(records["feed"] == "pensions") & (records["drop_date"].astype(str) == d)].sort_values("source_line")
+    raw = df["身份证号"].to_numpy()
+    fw = str.maketrans("０１２３４５６７８９Ｘ", "0123456789X")
+    checked = 0
+    for value, key, dmg in zip(raw, t["person_key"], t["id_damage"], strict=True):
+        if dmg in ("none", "lower_x", "spaces", "fullwidth"):
+            assert value.translate(fw).replace(" ", "").upper() == p[key]
+            checked += 1
+        elif dmg == "legacy15":
+            assert value == p[key][:6] + p[key][8:17]
+    assert checked > 0.9 * len(t)

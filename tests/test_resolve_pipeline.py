@@ -145,3 +145,31 @@ def test_low_confidence_goes_to_review(tmp_path):
     if cw.loc["f1", "resident_id"] != cw.loc["h0", "resident_id"]:
         assert cw.loc["f1", "match_method"] == "new_resident"
     assert set(review.columns) >= {"record_id", "candidate_resident_id", "match_score", "evidence_zh"}
+
+
+def test_split_is_recorded_in_history(world, tmp_path):
+    people, staged, _ = world
+    p = people.iloc[7]
+    idn = p["id_number"]
+    base = {"department": "SQ", "feed": "help_requests", "record_id": "split-q1", "source_line": 2,
+            "drop_date": D1, "id_status": "bad_check", "name": p["name"], "birth_date": pd.Timestamp(p["birth_date"]),
+            "sex": p["sex"], "phone": p["phone"], "community_code": p["community_code"], "household_no": None}
+    # day 1: a help request whose ID has a wrong check character: repaired onto the person
+    sq = pd.DataFrame([{**base, "id_number": None, "id_partial": idn[:17] + ("0" if idn[17] != "0" else "1")}])
+    day1_in = dict(staged, **{"SQ.help_requests": pd.concat([staged["SQ.help_requests"], sq], ignore_index=True)})
+    day1 = resolve_run(day1_in, D1, tmp_path)["resident_crosswalk"].set_index(KEY)["resident_id"]
+    hukou_key = ("GA", "hukou", "H000007")
+    q_key = ("SQ", "help_requests", "split-q1")
+    assert day1[q_key] == day1[hukou_key]
+    # day 2: the request now carries another person's valid number: it leaves, with a new id
+    other = make_id("620102", date(1999, 9, 9), 13)
+    sq2 = sq.assign(id_number=other, id_status="valid", id_partial=None)
+    day2_in = dict(staged, **{"SQ.help_requests": pd.concat([staged["SQ.help_requests"], sq2], ignore_index=True)})
+    out = resolve_run(day2_in, D2, tmp_path)
+    day2 = out["resident_crosswalk"].set_index(KEY)["resident_id"]
+    assert day2[hukou_key] == day1[hukou_key]
+    assert day2[q_key] != day1[hukou_key]
+    hist = out["resident_id_history"]
+    split = hist[hist["event"] == "split"]
+    assert len(split) == 1 and split["old_ids"].iloc[0] == day1[hukou_key]
+    assert split["new_id"].iloc[0] == day2[q_key]

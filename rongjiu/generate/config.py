@@ -32,7 +32,7 @@ VOLUMES: dict[str, float] = {
     "help_requests_per_person_year": 0.02,
     "enrol_when_eligible": 0.88,    # roster coverage of the people the latent rules select
     "enrol_when_not_eligible": 0.03,  # per eligible person: one enrolled without being eligible
-    "employment_registered": 0.2,   # of tax filers and 未就业 persons: a RS employment record anyway
+    "employment_registered": 0.35,  # of tax filers and 未就业 persons: a RS employment record anyway
 }
 
 

@@ -336,7 +336,6 @@ def wj_special_families(ctx: Ctx) -> pd.DataFrame:
 
 
 def wj_severe_mental(ctx: Ctx) -> pd.DataFrame:
-    rng = ctx.rng
     idx = _idx(ctx.col("severe_mental"))
     n = len(idx)
     df = ctx.ident(idx, "身份证号", "姓名")
@@ -354,7 +353,6 @@ def wj_severe_mental(ctx: Ctx) -> pd.DataFrame:
     gphone[missing] = None
     df["监护人姓名"] = gname.to_numpy()
     df["监护人电话"] = gphone.to_numpy()
-    del rng
     return df
 
 
@@ -474,7 +472,7 @@ def yj_disaster_victims(ctx: Ctx) -> pd.DataFrame:
     rng = ctx.rng
     events = [(ctx.D - pd.Timedelta(days=int(rng.integers(60, 120))), "暴雨内涝", 0.6),
               (ctx.D - pd.Timedelta(days=int(rng.integers(200, 330))), "大风冰雹", 0.25),
-              (ctx.D - pd.Timedelta(days=int(rng.integers(2, ctx.cfg.days - 2))), "燃气爆炸", 0.15)]
+              (ctx.D - pd.Timedelta(days=int(rng.integers(1, max(2, ctx.cfg.days - 1)))), "燃气爆炸", 0.15)]
     adult = (ctx.col("age") >= 18) & ctx.alive() & ctx.col("registered")
     victim = adult & ctx.chance(ctx.cfg.volumes["disaster_victims"])
     idx = _idx(victim)
@@ -674,13 +672,11 @@ def add_latent_extras(ctx: Ctx) -> None:
         v["two_cancers"] * 2)
     econ = p["econ_class"].to_numpy()
     hh = p["hh_index"].to_numpy()
-    n_hh = int(hh.max()) + 2
+    # a home in the district: per household (same draw for all members), by economic class
     home_rate = np.select([econ == "dibao", econ == "margin", econ == "low"], [0.25, 0.35, 0.3], v["household_home"])
-    own_h = rng.random(n_hh) < 0.6
-    owns_hh = np.where(hh >= 0, own_h[np.clip(hh, 0, None)] | (rng.random(len(p)) < 0), rng.random(len(p)) < 0.2)
-    owns_hh = owns_hh & (pd.Series(rng.random(n_hh)).to_numpy()[np.clip(hh, 0, None)] < home_rate / 0.6)
-    owner = owns_hh & ((p["relation"].to_numpy() == "户主") | ~p["registered"].to_numpy()) & (p["age"].to_numpy() >= 18)
+    u_h = rng.random(int(hh.max()) + 1)
+    owns = np.where(hh >= 0, u_h[np.clip(hh, 0, None)] < home_rate, rng.random(len(p)) < 0.2)
+    owner = owns & ((p["relation"].to_numpy() == "户主") | ~p["registered"].to_numpy()) & (p["age"].to_numpy() >= 18)
     owner_h = pd.Series(owner.astype(int)).groupby(hh).transform("max").to_numpy().astype(bool)
     p["home_owner"] = owner
     p["owns_home_hh"] = np.where(hh >= 0, owner_h, owner)
-    del rng

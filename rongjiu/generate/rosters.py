@@ -40,10 +40,9 @@ def _rules(ctx: Ctx) -> dict:
 def _household_enrol(ctx: Ctx, elig: np.ndarray) -> np.ndarray:
     """Whole households: the same draw for every member."""
     R = _rules(ctx)
-    hh = R["H"]["hh"].to_numpy()
-    codes, inv = np.unique(hh.astype(str), return_inverse=True)
-    take = ctx.rng.random(len(codes)) < ctx.cfg.volumes["enrol_when_eligible"]
-    return elig & take[inv] & R["mem"].to_numpy()
+    hh = R["H"]["hh"].to_numpy()  # integer household codes
+    take = ctx.rng.random(int(hh.max()) + 1) < ctx.cfg.volumes["enrol_when_eligible"]
+    return elig & take[hh] & R["mem"].to_numpy()
 
 
 def _update_rules(ctx: Ctx, enrolled: dict[str, np.ndarray]) -> None:
@@ -250,8 +249,8 @@ def gh_hardship_workers(ctx: Ctx) -> pd.DataFrame:
     alive = ctx.alive()
     worker = np.isin(ctx.col("employment_status"), ["就业", "灵活就业"])
     hw = ctx.enrol(R["E"]["GH_KNZG"].to_numpy() & alive & ctx.chance(0.7), pool=worker)
-    hh = R["H"]["hh"].to_numpy().astype(str)
-    hw_h = pd.Series(hw).groupby(hh).transform("max").to_numpy().astype(bool)
+    hh = R["H"]["hh"].to_numpy()
+    hw_h = (np.bincount(hh, weights=hw.astype(float), minlength=int(hh.max()) + 1) > 0)[hh]
     fresh = (ctx.col("student_stage") == "高校") & (ctx.col("student_grade") == "大一")
     jq = ctx.enrol(fresh & hw_h & R["mem"].to_numpy() & alive)
     idx = np.concatenate([_idx(hw), _idx(jq)])

@@ -25,18 +25,9 @@ def _char_pinyin(ch: str) -> str:
     return "".join(lazy_pinyin(ch, style=Style.NORMAL, errors="default"))
 
 
-def pinyin_of(values) -> np.ndarray:
-    """Toneless pinyin of each string (homophone typos: 张/章), one look-up per distinct character."""
-    codes, uniq = pd.factorize(pd.Series(values, dtype="str"))
-    py = np.array(["".join(_char_pinyin(c) for c in u) for u in uniq], dtype=object)
-    out = np.full(len(codes), None, dtype=object)
-    out[codes >= 0] = py[codes[codes >= 0]]
-    return out
-
-
-def _as_str(values) -> list[str]:
-    """Values known to be present (callers filter nulls by code first) as a list for rapidfuzz."""
-    return np.asarray(values, dtype=object).tolist()
+@lru_cache(maxsize=2_000_000)
+def _name_pinyin(name: str) -> str:
+    return "".join(_char_pinyin(c) for c in name)
 
 
 def _date_near(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -53,30 +44,43 @@ def _ymd(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return s.dt.year.to_numpy(), s.dt.month.to_numpy(), s.dt.day.to_numpy()
 
 
-def _level_test(level: Level, a: np.ndarray, b: np.ndarray, codes_equal: np.ndarray | None) -> np.ndarray:
+def _on_distinct_pairs(uniq: np.ndarray, ca: np.ndarray, cb: np.ndarray, scorer) -> np.ndarray:
+    """rapidfuzz scorer on each distinct (value, value) pair once, spread back to all pairs."""
+    key, first = np.unique(ca * len(uniq) + cb, return_inverse=True)
+    a = uniq[key // len(uniq)].tolist()
+    b = uniq[key % len(uniq)].tolist()
+    return cpdist(a, b, scorer=scorer, workers=1)[first]
+
+
+def _per_value(uniq: np.ndarray, ca: np.ndarray, cb: np.ndarray, fn) -> tuple[np.ndarray, np.ndarray]:
+    """fn applied to each distinct value that occurs, looked up for both sides."""
+    need = pd.unique(np.concatenate([ca, cb]))
+    table = np.full(len(uniq), None, dtype=object)
+    table[need] = [fn(uniq[k]) for k in need]
+    return table[ca], table[cb]
+
+
+def _level_test(level: Level, uniq: np.ndarray, ca: np.ndarray, cb: np.ndarray) -> np.ndarray:
     m = level.method
     if m == "exact":
-        if codes_equal is not None:
-            return codes_equal
-        return np.asarray(a == b, dtype=bool)
+        return ca == cb
     if m == "levenshtein":
-        return cpdist(_as_str(a), _as_str(b), scorer=Levenshtein.distance, workers=1) <= level.max
+        return _on_distinct_pairs(uniq, ca, cb, Levenshtein.distance) <= level.max
     if m == "damerau":
-        return cpdist(_as_str(a), _as_str(b), scorer=OSA.distance, workers=1) <= level.max
+        return _on_distinct_pairs(uniq, ca, cb, OSA.distance) <= level.max
     if m == "jaro_winkler":
-        return cpdist(_as_str(a), _as_str(b), scorer=JaroWinkler.similarity, workers=1) >= level.min
+        return _on_distinct_pairs(uniq, ca, cb, JaroWinkler.similarity) >= level.min
     if m == "prefix":
         n = int(level.n)
-        sa = pd.Series(a, dtype="str")
-        sb = pd.Series(b, dtype="str")
-        ok = (sa.str.len() >= n) & (sb.str.len() >= n) & (sa.str[:n] == sb.str[:n])
-        return ok.fillna(False).to_numpy(dtype=bool)
-    if m == "date_near":
-        return _date_near(a, b)
+        pa, pb = _per_value(uniq, ca, cb, lambda v: v[:n] if len(v) >= n else None)
+        return (pa == pb) & pd.notna(pa)
     if m == "pinyin":
-        return pinyin_of(a) == pinyin_of(b)
+        pa, pb = _per_value(uniq, ca, cb, _name_pinyin)
+        return pa == pb
+    if m == "date_near":
+        return _date_near(uniq[ca], uniq[cb])
     if m == "abs_diff":
-        return np.abs(np.asarray(a, dtype=float) - np.asarray(b, dtype=float)) <= level.max
+        return np.abs(np.asarray(uniq[ca], dtype=float) - np.asarray(uniq[cb], dtype=float)) <= level.max
     raise ValueError(f"unknown comparison method {m}")
 
 
@@ -84,9 +88,10 @@ def compare_column(comparison: Comparison, values: dict[str, np.ndarray], codes:
                    left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """Levels (int8) for the pairs (left[k], right[k]) on one comparison.
 
-    values: columns as object/datetime arrays over all records; codes: their factorised codes
-    (-1 for null) so exact tests and null checks are integer work. A level may test another
-    column (e.g. the numeric value of an Excel-damaged ID); a null there fails that level.
+    values: each column's distinct values; codes: per record, the index into them (-1 for
+    null), so exact tests and null checks are integer work and string metrics run once per
+    distinct pair of values. A level may test another column (e.g. the numeric value of an
+    Excel-damaged ID); a null there fails that level.
     """
     cl, cr = codes[comparison.column][left], codes[comparison.column][right]
     out = np.full(len(left), comparison.n_levels - 1, dtype=np.int8)
@@ -98,13 +103,12 @@ def compare_column(comparison: Comparison, values: dict[str, np.ndarray], codes:
             break
         col = level.column or comparison.column
         c = codes[col]
-        li, ri = left[idx], right[idx]
-        present = (c[li] >= 0) & (c[ri] >= 0)
-        idx, li, ri = idx[present], li[present], ri[present]
+        ca, cb = c[left[idx]], c[right[idx]]
+        present = (ca >= 0) & (cb >= 0)
+        idx, ca, cb = idx[present], ca[present], cb[present]
         if idx.size == 0:
             continue
-        eq = (c[li] == c[ri]) if level.method == "exact" else None
-        hit = _level_test(level, values[col][li], values[col][ri], eq)
+        hit = np.asarray(_level_test(level, values[col], ca, cb), dtype=bool)
         out[idx[hit]] = k
         todo[idx[hit]] = False
     return out

@@ -38,20 +38,19 @@ class EngineResult:
         return self.clustering.cluster
 
 
-def factorize_column(values: pd.Series) -> tuple[np.ndarray | pd.api.extensions.ExtensionArray, np.ndarray]:
-    """(the column's values, int64 codes with -1 for null/empty).
+def factorize_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(the column's distinct values, int64 codes into them with -1 for null/empty).
 
-    Text stays Arrow-backed (taken per pair only when a level needs the strings); dates and
-    numbers become numpy arrays.
+    Comparisons look values up by code, so a string is materialised once per distinct value,
+    not once per record or pair.
     """
     if pd.api.types.is_datetime64_any_dtype(values) or pd.api.types.is_float_dtype(values):
-        arr = values.to_numpy()
-        codes, _ = pd.factorize(arr, use_na_sentinel=True)
-        return arr, codes.astype(np.int64)
+        codes, uniq = pd.factorize(values.to_numpy(), use_na_sentinel=True)
+        return np.asarray(uniq), codes.astype(np.int64)
     s = values if pd.api.types.is_string_dtype(values) and values.dtype != object else values.astype("str")
     s = s.mask(s == "")
-    codes, _ = pd.factorize(s, use_na_sentinel=True)
-    return s.array, codes.astype(np.int64)
+    codes, uniq = pd.factorize(s, use_na_sentinel=True)
+    return np.asarray(uniq, dtype=object), codes.astype(np.int64)
 
 
 def compare_pairs(config: MatchingConfig, values: dict[str, np.ndarray], codes: dict[str, np.ndarray],

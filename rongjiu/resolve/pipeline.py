@@ -20,9 +20,9 @@ from rongjiu.resolve.stable_ids import assign_resident_ids, load_previous_state,
 log = logging.getLogger(__name__)
 
 ID_COMPARISON = "id_number"
-# id levels (matching.yaml order) that mean the damaged number was repaired against a valid one:
-# equal, one digit wrong / two swapped, same region + birth date (Excel kept the first 15 digits)
-REPAIR_LEVELS = (0, 1, 2)
+# levels of the ID comparison that mean the damaged number was repaired against a valid one
+# (equal digits, one digit wrong or two swapped, Excel-rounded value): not mere prefixes
+REPAIR_METHODS = ("exact", "damerau", "levenshtein", "abs_diff")
 REVIEW_CANDIDATES_PER_RECORD = 3
 
 
@@ -78,15 +78,16 @@ def build_crosswalk(records: pd.DataFrame, result: EngineResult, config: Matchin
         prob = pairs["probability"].to_numpy()
         score[has] = prob[bp[has]]
         method[has] = "probabilistic"
-        id_levels = pairs[ID_COMPARISON].to_numpy() if ID_COMPARISON in pairs.columns else None
-        if id_levels is not None:
-            rep = has & np.isin(id_levels[np.where(bp >= 0, bp, 0)], REPAIR_LEVELS) & (cl.via == VIA_ANCHOR)
+        id_comp = next((c for c in config.comparisons if c.name == ID_COMPARISON), None)
+        if id_comp is not None:
+            repair = [k for k, lv in enumerate(id_comp.levels) if lv.method in REPAIR_METHODS]
+            id_levels = pairs[ID_COMPARISON].to_numpy()
+            rep = has & np.isin(id_levels[np.where(bp >= 0, bp, 0)], repair) & (cl.via == VIA_ANCHOR)
             method[rep] = "repaired_id"
         # a new resident's score: how sure we are it is nobody we already know (1 - best candidate)
         new = ~anchored & ~linked
         best = _best_probability_per_record(n, pairs)
         score[new] = 1.0 - best[new]
-    # unanchored records grouped only with each other: a resident made of fuzzy evidence
     out = records[KEY].copy()
     out["resident_id"] = records["resident_id"].to_numpy()
     out["match_method"] = method
@@ -98,8 +99,9 @@ def _best_probability_per_record(n: int, pairs: pd.DataFrame) -> np.ndarray:
     best = np.zeros(n)
     if len(pairs):
         p = pairs["probability"].to_numpy()
-        np.maximum.at(best, pairs["left"].to_numpy(), p)
-        np.maximum.at(best, pairs["right"].to_numpy(), p)
+        ends = np.concatenate([pairs["left"].to_numpy(), pairs["right"].to_numpy()])
+        top = pd.Series(np.concatenate([p, p])).groupby(ends).max()
+        best[top.index.to_numpy()] = top.to_numpy()
     return best
 
 
