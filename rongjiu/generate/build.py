@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 from rongjiu.generate.attributes import add_attributes
 from rongjiu.generate.config import GenerateConfig
 from rongjiu.generate.eligibility import (
+    USED_COLUMNS,
     compute_eligibility,
     empty_enrollment,
     households,
@@ -109,7 +110,7 @@ def build(cfg: GenerateConfig, log=print) -> dict:
             states.clear()
         clean = {**BUILDERS, **ROSTER_BUILDERS}[spec.key](ctx)
         if spec.key in BUILDERS:
-            states[spec.key] = state_on(spec, clean, D)
+            states[spec.key] = state_on(spec, clean[USED_COLUMNS[spec.key] + ["_person"]], clean, D)
         drops = sorted(cal[spec.key])
         if spec.kind == "delta":
             clean["_drop"] = assign_delta_drops(clean["_event"], drops)
@@ -140,7 +141,8 @@ def build(cfg: GenerateConfig, log=print) -> dict:
                 usable.append(accepted)
             else:
                 usable = [accepted]
-        views[spec.key] = _view(clean, np.concatenate(usable) if usable else np.array([], np.int64), unknown)
+        views[spec.key] = _view(clean[USED_COLUMNS[spec.key] + ["_person"]],
+                                np.concatenate(usable) if usable else np.array([], np.int64), unknown)
         del clean
         log(f"{spec.key}: {len(frame)} records, {len(drops)} drop(s) ({(datetime.now() - t1).total_seconds():.1f}s)")
         del frame, meta, truth, lines
@@ -192,16 +194,16 @@ RECORD_SCHEMA = pa.schema([
 ])
 
 
-def state_on(spec: FeedSpec, clean: pd.DataFrame, D: pd.Timestamp) -> pd.DataFrame:
+def state_on(spec: FeedSpec, clean: pd.DataFrame, meta: pd.DataFrame, D: pd.Timestamp) -> pd.DataFrame:
     """Clean records as they stand on D (snapshot validity / 12 months of delta records)."""
     if spec.kind == "delta":
-        ev = pd.to_datetime(clean["_event"])
+        ev = pd.to_datetime(meta["_event"])
         return clean[((ev <= D) & (ev > D - pd.Timedelta(days=365))).to_numpy()]
     keep = np.ones(len(clean), bool)
-    if "_from" in clean.columns:
-        keep &= (clean["_from"].isna() | (pd.to_datetime(clean["_from"]) <= D)).to_numpy()
-    if "_to" in clean.columns:
-        keep &= (clean["_to"].isna() | (pd.to_datetime(clean["_to"]) >= D)).to_numpy()
+    if "_from" in meta.columns:
+        keep &= (meta["_from"].isna() | (pd.to_datetime(meta["_from"]) <= D)).to_numpy()
+    if "_to" in meta.columns:
+        keep &= (meta["_to"].isna() | (pd.to_datetime(meta["_to"]) >= D)).to_numpy()
     return clean[keep]
 
 

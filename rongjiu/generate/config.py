@@ -10,9 +10,9 @@ VOLUMES: dict[str, float] = {
     "registered_elsewhere": 0.06,   # residents with no Beilin hukou record who show up in other feeds
     "moved_out": 0.03,              # hukou 人员状态 = 迁出
     "death_rate_per_year": 0.007,   # deaths over the last 3 years stay in hukou / deaths
-    "household_dibao": 0.035,       # households whose per-capita income is below the dibao standard
-    "household_margin": 0.025,      # 1x .. 1.5x the standard
-    "household_low": 0.04,          # 1.5x .. 2x the standard
+    "household_dibao": 0.02,        # households whose per-capita income is below the dibao standard
+    "household_margin": 0.02,       # 1x .. 1.5x the standard
+    "household_low": 0.03,          # 1.5x .. 2x the standard
     "orphan_households": 0.0008,    # households made of minors only
     "disabled": 0.06,               # persons holding a disability certificate
     "severe_mental": 0.004,

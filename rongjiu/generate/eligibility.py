@@ -19,6 +19,25 @@ from rongjiu.schemas import programs_document
 
 LEVELS = {"一级": 1, "二级": 2, "三级": 3, "四级": 4}
 
+# The source columns the attributes and rosters read, per feed (the rest is dropped early to save memory).
+USED_COLUMNS: dict[str, list[str]] = {
+    "GA.hukou": ["户号", "人员状态"], "GA.deaths": ["死亡日期"], "GA.vehicles": ["机动车状态", "车辆类型"],
+    "MZ.assistance_roster": ["item_name", "start_date", "end_date", "status"],
+    "MZ.disability_subsidies": ["item_name", "start_date", "end_date", "status"],
+    "RS.employment": ["就业状态", "就业困难人员", "月工资收入(元)", "登记日期"],
+    "RS.pensions": ["待遇状态", "月养老金(元)"], "RS.unemployment_benefit": ["起始年月", "终止年月", "月领取金额"],
+    "YB.settlements": ["setl_time", "psn_cash_pay", "med_type", "dise_codg"],
+    "YB.medical_assistance": ["救助日期", "救助类别"], "WJ.special_families": [], "WJ.severe_mental": ["在管状态"],
+    "JY.students": ["就读状态", "学段", "年级"], "JY.student_aid": ["学年", "资助项目"],
+    "ZJ.housing_security": ["状态", "保障开始日期", "保障方式"], "ZJ.property": ["权属状态", "用途"],
+    "CL.disability_certs": ["证件状态", "残疾等级", "残疾类别"], "TY.entitled_groups": ["享受项目"],
+    "FL.women_children_aid": ["帮扶日期", "帮扶项目"], "GH.hardship_workers": ["帮扶项目", "档案状态"],
+    "YJ.disaster_victims": ["event_date", "loss_level", "house_damaged", "aid_item"],
+    "SF.legal_aid": ["受理日期"], "SF.released_persons": ["帮教状态", "释放日期", "就业情况"],
+    "SW.income": ["所属期", "收入额"], "SJ.businesses": ["登记状态", "注册资本(万元)"],
+    "GJJ.provident_fund": ["账户状态", "缴存基数"], "TW.hope_project": ["资助项目"], "SQ.help_requests": [],
+}
+
 
 def params_on(d: pd.Timestamp) -> dict[str, float]:
     out = {}

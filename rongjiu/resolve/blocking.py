@@ -26,11 +26,14 @@ def combine_codes(code_columns: list[np.ndarray]) -> np.ndarray:
 
 
 def candidate_pairs(codes: dict[str, np.ndarray], config: MatchingConfig, anchored: np.ndarray,
-                    link_source: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+                    link_source: np.ndarray | None = None, anchor: np.ndarray | None = None,
+                    richness: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
     """Unique pairs (left < right) meeting at least one blocking rule; plus pairs per rule.
 
     anchored: bool per record. link_source: per-record source codes for linkage (only pairs
-    from different sources are kept), or None for deduplication.
+    from different sources are kept), or None for deduplication. With anchor codes, one record
+    per (anchor, key) stands for its anchor on the build side (the one with most comparable
+    fields, `richness`): a person's many records with the same key would only repeat the pair.
     """
     n = len(anchored)
     probe = np.flatnonzero(~anchored)
@@ -43,6 +46,8 @@ def candidate_pairs(codes: dict[str, np.ndarray], config: MatchingConfig, anchor
         keep = valid.copy()
         cap = rule.max_block_size or config.max_block_size
         keep[valid] = counts[key[valid]] <= cap
+        if anchor is not None:
+            keep &= ~_repeated_anchor_key(key, anchor, richness, keep)
         build = pd.DataFrame({"key": key[keep], "right": np.flatnonzero(keep)})
         pk = key[probe]
         pmask = keep[probe]
@@ -63,3 +68,17 @@ def candidate_pairs(codes: dict[str, np.ndarray], config: MatchingConfig, anchor
     allp = pd.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
     allp = np.sort(np.asarray(allp, dtype=np.int64))
     return allp // n, allp % n, per_rule
+
+
+def _repeated_anchor_key(key: np.ndarray, anchor: np.ndarray, richness: np.ndarray | None,
+                         keep: np.ndarray) -> np.ndarray:
+    """True for anchored records that another record of the same anchor and key already represents."""
+    idx = np.flatnonzero(keep & (anchor >= 0))
+    rich = richness[idx] if richness is not None else np.zeros(idx.size)
+    order = np.lexsort((idx, -rich, key[idx], anchor[idx]))
+    a, k = anchor[idx][order], key[idx][order]
+    dup = np.zeros(idx.size, dtype=bool)
+    dup[1:] = (a[1:] == a[:-1]) & (k[1:] == k[:-1])
+    out = np.zeros(len(key), dtype=bool)
+    out[idx[order][dup]] = True
+    return out

@@ -197,7 +197,9 @@ def resolve_entities(records: pd.DataFrame, config: MatchingConfig) -> EngineRes
     timings["factorize"] = time.perf_counter() - t0
 
     t = time.perf_counter()
-    left, right, per_rule = candidate_pairs(codes, config, anchor >= 0, source)
+    richness = sum((codes[c.column] >= 0).astype(np.int8) for c in config.comparisons)
+    left, right, per_rule = candidate_pairs(codes, config, anchor >= 0, source,
+                                            anchor if config.anchor else None, richness)
     timings["blocking"] = time.perf_counter() - t
 
     t = time.perf_counter()
