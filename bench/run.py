@@ -43,7 +43,7 @@ def ensure_generated(n: int, seed: int, run_date: str) -> tuple[Path, dict]:
 
 
 def bench_size(n: int, repeats: int, run_date: str) -> dict:
-    gen_dir, gen = ensure_generated(n, 42, run_date)
+    gen_dir, gen = ensure_generated(n, 1, run_date)
     landing = str(gen_dir / "landing")
     result: dict = {"residents": n, "generate": gen}
     result["ingest"] = median_of(python_cmd("bench.ingest_all", "--landing", landing, "--date", run_date), repeats)
