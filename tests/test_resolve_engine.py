@@ -131,3 +131,13 @@ def test_identity_columns_from_damaged_ids():
     assert rec["id_rest"].iloc[2] != rec["id_rest"].iloc[0]
     # ... even when the carry changed the birth-date digits (sequence 997 rounds up)
     assert rec["id14"].iloc[1] != idn[:14] and rec["id14"].iloc[2] == idn[:14]
+
+
+def test_repeated_record_keeps_newest_drop():
+    from rongjiu.resolve.identity import prepare_records
+
+    df = pd.DataFrame({"record_id": ["a", "b", "a"], "name": ["新", "x", "旧"],
+                       "drop_date": pd.to_datetime(["2026-01-02", "2026-01-01", "2026-01-01"])})
+    rec = prepare_records({"RS.pensions": df})
+    assert rec["record_id"].tolist() == ["a", "b"]
+    assert rec["name"].tolist() == ["新", "x"]

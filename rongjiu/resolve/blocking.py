@@ -46,6 +46,11 @@ def candidate_pairs(codes: dict[str, np.ndarray], config: MatchingConfig, anchor
         keep = valid.copy()
         cap = rule.max_block_size or config.max_block_size
         keep[valid] = counts[key[valid]] <= cap
+        # only keys some probe holds can produce a pair: the build side shrinks to those
+        probe_key = key[probe]
+        wanted = np.zeros(counts.size, dtype=bool)
+        wanted[probe_key[probe_key >= 0]] = True
+        keep[valid] &= wanted[key[valid]]
         if anchor is not None:
             keep &= ~_repeated_anchor_key(key, anchor, richness, keep)
         build = pd.DataFrame({"key": key[keep], "right": np.flatnonzero(keep)})

@@ -16,6 +16,7 @@ HUKOU = ("GA", "hukou")
 DEATHS = ("GA", "deaths")
 ONE_PERSON_PREFIX = "S"  # household_id of a resident without a GA household: S + resident digits
 GA_HOUSEHOLD_PREFIX = "H"
+PRIORITY_BAND = 1 << 40  # room for the within-band rank of every record
 
 
 def _pick(rec: pd.DataFrame, column: str, rid: np.ndarray, n_res: int) -> np.ndarray:
@@ -32,9 +33,9 @@ def _pick(rec: pd.DataFrame, column: str, rid: np.ndarray, n_res: int) -> np.nda
     pair = r * (int(vcode.max()) + 2) + vcode[has]
     pcode = pd.factorize(pair)[0]
     freq = np.bincount(pcode)[pcode]
-    drop = rec["drop_date"].to_numpy()[has].astype("datetime64[s]").astype(np.int64)
-    order = np.lexsort((has, -drop, -freq, ~rec["anchored"].to_numpy()[has],
-                        rec["status_rank"].to_numpy()[has], rec["src_rank"].to_numpy()[has], r))
+    # source priority, hukou status and valid ID first; most agreeing records, then newest drop
+    prio = rec["priority"].to_numpy()[has]
+    order = np.lexsort((prio, -freq, prio // PRIORITY_BAND, r))
     first = np.ones(order.size, dtype=bool)
     first[1:] = r[order][1:] != r[order][:-1]
     best = np.full(n_res, -1, dtype=np.int64)
@@ -53,8 +54,14 @@ def golden_records(rec: pd.DataFrame, run_date: date, source_priority: tuple[str
     is_hukou = ((rec["department"] == HUKOU[0]) & (rec["feed"] == HUKOU[1])).to_numpy()
     status = rec["person_status"].to_numpy(dtype=object, na_value=None)
     status_rank = np.where(is_hukou & (status == "正常"), 0, 1).astype(np.int8)
-    work = pd.DataFrame({"drop_date": rec["drop_date"], "anchored": rec["anchored"].to_numpy(),
-                         "status_rank": status_rank, "src_rank": src_rank.to_numpy()})
+    # one precomputed rank per record: (source rank, hukou status, valid ID) bands, inside a band
+    # newest drop first, then record order; frequency of the value is weighed between the two
+    drop = rec["drop_date"].to_numpy().astype("datetime64[s]").astype(np.int64)
+    band = (src_rank.to_numpy().astype(np.int64) * 4 + status_rank * 2 + (~rec["anchored"].to_numpy()))
+    within = np.lexsort((np.arange(len(rec)), -drop))
+    inner = np.empty(len(rec), dtype=np.int64)
+    inner[within] = np.arange(len(rec))
+    work = pd.DataFrame({"priority": band * PRIORITY_BAND + inner})
     out = pd.DataFrame({"resident_id": np.asarray(residents, dtype=object)})
     out["source_record_count"] = np.bincount(rid, minlength=n_res).astype(np.int64)
     idn = rec["id_number"]

@@ -66,8 +66,14 @@ def prepare_records(staged: dict[str, pd.DataFrame]) -> pd.DataFrame:
                     "dd": rec["drop_date"].to_numpy(), "sl": rec["source_line"].to_numpy()})
     order = pc.sort_indices(tbl, sort_keys=[("d", "ascending"), ("f", "ascending"), ("r", "ascending"),
                                             ("dd", "ascending"), ("sl", "ascending")]).to_numpy()
+    # sorted by key then drop: a repeated key sits right before its newer copy (keep the last)
+    t = tbl.take(pa.array(order))
+    same = np.ones(len(order) - 1, dtype=bool) if len(order) > 1 else np.zeros(0, dtype=bool)
+    for col in ("d", "f", "r"):
+        c = t.column(col)
+        same &= pc.equal(c.slice(0, len(order) - 1), c.slice(1)).to_numpy(zero_copy_only=False).astype(bool)
+    dup = np.append(same, False) if len(order) else np.zeros(0, dtype=bool)
     rec = rec.take(order).reset_index(drop=True)
-    dup = rec.duplicated(KEY, keep="last")
     if dup.any():
         log.warning("%d staged records repeat a (department, feed, record_id): newest drop kept", int(dup.sum()))
         rec = rec[~dup].reset_index(drop=True)
