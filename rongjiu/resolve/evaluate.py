@@ -7,6 +7,7 @@ clusters and their intersections, so no pair is ever enumerated (1M residents ar
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -81,6 +82,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--truth", required=True, type=Path, help="generator output dir (holds truth/records.parquet)")
     parser.add_argument("--warehouse", default=Path("var/warehouse.duckdb"), type=Path,
                         help="published DuckDB file (default var/warehouse.duckdb)")
+    parser.add_argument("--json", action="store_true", help="print one JSON line instead of the report")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -95,8 +97,20 @@ def main(args: argparse.Namespace) -> int:
         return 2
     with duckdb.connect(str(args.warehouse), read_only=True) as con:
         crosswalk = con.execute("select department, feed, record_id, resident_id from resident_crosswalk").df()
+        tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+        eligibility = (con.execute("select resident_id, program_code, eligible, enrolled from eligibility").df()
+                       if "eligibility" in tables else None)
     truth = pd.read_parquet(records_path)
     m = evaluate_crosswalk(crosswalk, truth)
+    agreement = _eligibility_agreement(args.truth / "truth", eligibility, crosswalk, truth)
+    if args.json:
+        out = dict(m)
+        if agreement is not None:
+            out["eligibility_min_agreement"] = float(agreement["agreement"].min())
+            out["eligibility_worst_program"] = str(agreement["program_code"].iloc[0])
+            out["eligibility_programs"] = int(len(agreement))
+        print(json.dumps(out, default=float))
+        return 0
     print(f"records evaluated     {m['records']:>12,}")
     print(f"true persons          {m['true_clusters']:>12,}")
     print(f"predicted residents   {m['pred_clusters']:>12,}")
@@ -109,4 +123,19 @@ def main(args: argparse.Namespace) -> int:
     print(f"F1                    {m['f1']:.6f}")
     if m["truth_records_not_in_crosswalk"]:
         print(f"person records missing from crosswalk: {m['truth_records_not_in_crosswalk']:,}")
+    if agreement is not None:
+        print("\neligibility vs truth, per program (agreement over all persons; worst first):")
+        print(agreement.to_string(index=False, float_format=lambda v: f"{v:.5f}"))
     return 0
+
+
+def _eligibility_agreement(truth_dir: Path, eligibility: pd.DataFrame | None, crosswalk: pd.DataFrame,
+                           truth_records: pd.DataFrame) -> pd.DataFrame | None:
+    """Per-program agreement when both the mart and the truth hold eligibility."""
+    path = truth_dir / "eligibility.parquet"
+    if eligibility is None or not path.exists():
+        return None
+    from rongjiu.eligibility.agreement import eligibility_agreement
+
+    persons = len(pd.read_parquet(truth_dir / "persons.parquet", columns=["person_key"]))
+    return eligibility_agreement(eligibility, crosswalk, truth_records, pd.read_parquet(path), persons)
