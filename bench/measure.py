@@ -84,10 +84,10 @@ def median_of(cmd: list[str], repeats: int, env: dict[str, str] | None = None,
     }
 
 
-def _last_json_line(text: str) -> dict | None:
+def _last_json_line(text: str) -> dict | list | None:
     for line in reversed(text.strip().splitlines()):
         line = line.strip()
-        if line.startswith("{"):
+        if line.startswith(("{", "[")):
             try:
                 return json.loads(line)
             except json.JSONDecodeError:

@@ -24,6 +24,8 @@ from bench.measure import median_of, python_cmd, run_measured
 
 OUT = Path("bench/out")
 SEED = 1
+# Splink needs ~13 GB and tens of minutes at 1M on this machine: compared up to this size
+SPLINK_MAX_RESIDENTS = 200_000
 
 
 def machine() -> str:
@@ -104,6 +106,10 @@ def bench_size(n: int, repeats: int, run_date: str) -> dict:
                                    "--change", "0.01"))
     lines = [x for x in stab.stdout.strip().splitlines() if x.startswith("{")]
     result["rerun_1pct"] = json.loads(lines[-1]) if lines else {"error": "rerun failed"}
+    if n <= SPLINK_MAX_RESIDENTS:
+        side = run_measured(python_cmd("bench.resolve_generated", "run", "--gen", str(gen_dir), "--date", run_date,
+                                       "--splink"))
+        result["resolution_vs_splink"] = [json.loads(x) for x in side.stdout.splitlines() if x.startswith("{")]
     return result
 
 

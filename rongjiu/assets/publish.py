@@ -22,7 +22,7 @@ from rongjiu.schemas import FeedSpec, load_feed_specs
 
 PUBLISH_KEY = dg.AssetKey(["published", "tables"])
 RESOLVED_TABLES = ("resident", "resident_crosswalk", "household", "match_review", "resident_id_history")
-ELIGIBILITY_TABLES = ("eligibility", "program")
+ELIGIBILITY_TABLES = ("eligibility", "program", "person_attributes")
 # later stages (monitoring, alerts) drop their Parquet here under these names
 OPTIONAL_TABLES = ("monitoring", "alert")
 INCOME_COLUMNS = ("monthly_income", "per_capita_income")
