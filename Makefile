@@ -25,10 +25,11 @@ export TABLES_PY
 # Idempotent: the stamp is newer than the lock file once everything is installed.
 setup: $(VENV_STAMP)
 
-$(VENV_STAMP): requirements.lock pyproject.toml
+# uv.lock is the lock (uv lock); requirements.txt is its export (uv export --frozen --extra dev --no-hashes --no-emit-project)
+$(VENV_STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || python3.11 -m venv .venv
 	test -x .venv/bin/uv || .venv/bin/pip install --quiet uv
-	.venv/bin/uv pip install --quiet --python $(PY) -r requirements.lock
+	.venv/bin/uv pip install --quiet --python $(PY) -r requirements.txt
 	.venv/bin/pip install --quiet --no-deps -e .
 	touch $(VENV_STAMP)
 
