@@ -21,6 +21,8 @@ from rongjiu.normalize._common import (
     as_object,
     map_unique,
     nfkc,
+    on_uniques,
+    squeeze,
     value_kinds,
 )
 
@@ -193,9 +195,7 @@ def parse_yearmonths(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
     is_str = np.flatnonzero(kinds == STR)
     if len(is_str):
-        codes, uniques = pd.factorize(raw[is_str])
-        u = nfkc(pd.Series(uniques, dtype=object)).str.replace(SPACE_CLASS, "", regex=True)
-        ym[is_str] = _ym_from_text(u)[codes]
+        ym[is_str] = on_uniques(raw[is_str], lambda u: _ym_from_text(squeeze(u)))
     is_num = np.flatnonzero((kinds == INT) | (kinds == FLOAT))
     if len(is_num):
         nums = np.array([float(v) for v in raw[is_num]], dtype=np.float64)
@@ -230,6 +230,18 @@ def _blank_and_index(values: pd.Series, kinds: np.ndarray) -> tuple[None, np.nda
 _RE_SCHOOL_YEAR = r"([0-9]{4})(?:[-/~—–―至到]+([0-9]{4}|[0-9]{2}))?(?:学年)?(?:度)?"
 
 
+def _school_year_from_text(u: pd.Series) -> np.ndarray:
+    """Start year (float, NaN when not a school year) for distinct cleaned strings."""
+    parts = u.str.extract("^" + _RE_SCHOOL_YEAR + "$")
+    first = pd.to_numeric(parts[0], errors="coerce")
+    second = parts[1]
+    nxt = pd.to_numeric(second, errors="coerce")
+    two = second.str.len() == 2
+    follows = second.isna() | (two & (nxt == (first + 1) % 100)) | (~two & (nxt == first + 1))
+    ok = follows.fillna(False).astype(bool) & first.between(1900, 2100)
+    return first.where(ok).to_numpy(dtype=np.float64)
+
+
 def parse_school_years(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Int32 start year from "2026-2027", "2026—2027", "2026/2027", "2026-27", "2026至2027学年"."""
     values = as_object(values)
@@ -239,16 +251,7 @@ def parse_school_years(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
     is_str = np.flatnonzero(kinds == STR)
     if len(is_str):
-        codes, uniques = pd.factorize(raw[is_str])
-        u = nfkc(pd.Series(uniques, dtype=object)).str.replace(SPACE_CLASS, "", regex=True)
-        parts = u.str.extract("^" + _RE_SCHOOL_YEAR + "$")
-        first = pd.to_numeric(parts[0], errors="coerce")
-        second = parts[1]
-        nxt = pd.to_numeric(second, errors="coerce")
-        two = second.str.len() == 2
-        follows = second.isna() | (two & (nxt == (first + 1) % 100)) | (~two & (nxt == first + 1))
-        ok = follows.fillna(False).astype(bool) & first.between(1900, 2100)
-        start[is_str] = first.where(ok).to_numpy(dtype=np.float64)[codes]
+        start[is_str] = on_uniques(raw[is_str], lambda u: _school_year_from_text(squeeze(u)))
     is_num = np.flatnonzero((kinds == INT) | (kinds == FLOAT))
     if len(is_num):
         nums = np.array([float(v) for v in raw[is_num]], dtype=np.float64)

@@ -18,6 +18,7 @@ from rongjiu.normalize._common import (
     as_object,
     fullmatch,
     nfkc,
+    squeeze,
     value_kinds,
 )
 
@@ -111,7 +112,7 @@ def parse_bools(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     is_str = np.flatnonzero(kinds == STR)
     if len(is_str):
         codes, uniques = pd.factorize(raw[is_str])
-        u = nfkc(pd.Series(uniques, dtype=object)).str.replace(SPACE_CLASS, "", regex=True).str.lower()
+        u = squeeze(pd.Series(uniques, dtype=object)).str.lower()
         mapped = np.where(u.isin(_TRUE), 1.0, np.where(u.isin(_FALSE), 0.0, np.nan))
         out[is_str] = mapped[codes]
         blank[is_str] = (u == "").to_numpy()[codes]
