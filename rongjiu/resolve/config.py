@@ -66,6 +66,11 @@ class MatchingConfig:
     accept: float = 0.995
     review: float = 0.5
     ambiguity_log2: float = 6.0
+    # source context (see matching.yaml): columns naming a record's source, and its slot column
+    context_source: tuple[str, ...] = ()
+    context_slot: str | None = None
+    # per source, the record columns that make its slot (prepared into context_slot)
+    slots: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
     extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     @property
@@ -76,6 +81,9 @@ class MatchingConfig:
             cols.add(self.anchor)
         if self.link_only_column:
             cols.add(self.link_only_column)
+        cols |= set(self.context_source)
+        if self.context_slot:
+            cols.add(self.context_slot)
         return cols
 
 
@@ -113,6 +121,13 @@ def parse_profile(doc: dict[str, Any], where: str = "profile") -> MatchingConfig
         for t in doc.get("tf_adjust", []) or []:
             if t not in names:
                 raise MatchingConfigError(f"{where}: tf_adjust names unknown comparison {t!r}")
+        ctx = doc.get("context", {}) or {}
+        context_source = tuple(ctx.get("source", ()) or ())
+        if ctx and not context_source:
+            raise MatchingConfigError(f"{where}: context needs source (the columns naming a record's source)")
+        slots = {str(k): tuple(v) for k, v in (ctx.get("slots", {}) or {}).items()}
+        if any(not v for v in slots.values()):
+            raise MatchingConfigError(f"{where}: context slots need at least one column per source")
         em = doc.get("em", {}) or {}
         th = doc.get("thresholds", {}) or {}
         cfg = MatchingConfig(
@@ -123,6 +138,7 @@ def parse_profile(doc: dict[str, Any], where: str = "profile") -> MatchingConfig
             u_random_pairs=int(em.get("u_random_pairs", 300_000)), seed=int(em.get("seed", 1)),
             accept=float(th.get("accept", 0.995)), review=float(th.get("review", 0.5)),
             ambiguity_log2=float(th.get("ambiguity_log2", 6.0)),
+            context_source=context_source, context_slot=ctx.get("slot"), slots=slots,
         )
     except KeyError as exc:
         raise MatchingConfigError(f"{where}: missing key {exc}") from exc

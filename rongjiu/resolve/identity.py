@@ -5,6 +5,7 @@ columns the matching profile blocks and compares on.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -26,7 +27,18 @@ def _text(s: pd.Series) -> pd.Series:
     return t.mask(t == "")
 
 
-def _frame(df: pd.DataFrame, key: str) -> pd.DataFrame:
+def _slot(df: pd.DataFrame, columns: Sequence[str]) -> pd.Series:
+    """The record's slot in its feed (e.g. period + income item), null when a part is missing."""
+    if not columns or any(c not in df.columns for c in columns):
+        return pd.Series(np.nan, index=df.index, dtype="str")
+    parts = [_text(df[c]) for c in columns]
+    out = parts[0]
+    for p in parts[1:]:
+        out = out + "|" + p
+    return out
+
+
+def _frame(df: pd.DataFrame, key: str, slot_columns: Sequence[str] = ()) -> pd.DataFrame:
     dept, _, feed = key.partition(".")
     out = {}
     for c in TEXT_COLUMNS:
@@ -40,18 +52,24 @@ def _frame(df: pd.DataFrame, key: str) -> pd.DataFrame:
         out["source_line"] = pd.to_numeric(df["source_line"], errors="coerce").fillna(-1).astype(np.int64)
     else:
         out["source_line"] = pd.Series(-1, index=df.index, dtype=np.int64)
+    out["slot"] = _slot(df, slot_columns)
     return pd.DataFrame(out).reset_index(drop=True)
 
 
-def prepare_records(staged: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def prepare_records(staged: dict[str, pd.DataFrame],
+                    slots: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
     """All staged person records, one row per (department, feed, record_id), sorted by that key.
+
+    slots: per feed key, the columns that make a record's slot (a person has at most one
+    record per slot in that feed); kept as the `slot` column for the matching context.
 
     A key delivered twice (e.g. the same delta record in two drops) keeps its newest drop,
     because the crosswalk holds each source record exactly once.
     """
-    frames = [_frame(df, key) for key, df in sorted(staged.items()) if df is not None and len(df)]
+    slots = slots or {}
+    frames = [_frame(df, key, slots.get(key, ())) for key, df in sorted(staged.items()) if df is not None and len(df)]
     if not frames:
-        empty = {c: pd.Series(dtype="str") for c in TEXT_COLUMNS}
+        empty = {c: pd.Series(dtype="str") for c in TEXT_COLUMNS + ["slot"]}
         empty |= {c: pd.Series(dtype="datetime64[s]") for c in DATE_COLUMNS}
         return _derive(pd.DataFrame(empty | {"source_line": pd.Series(dtype=np.int64)}))
     rec = pd.concat(frames, ignore_index=True)

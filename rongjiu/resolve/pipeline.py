@@ -36,7 +36,7 @@ def resolve_run(staged: dict[str, pd.DataFrame], run_date: date, state_dir: Path
         since[0] = now
 
     config = load_matching_config("residents")
-    records = prepare_records(staged)
+    records = prepare_records(staged, config.slots)
     mark("prepare")
     result = resolve_entities(records, config)
     mark("match")
