@@ -25,10 +25,36 @@ def combine_codes(code_columns: list[np.ndarray]) -> np.ndarray:
     return key
 
 
+def _wanted_mask(codes: list[np.ndarray], probe: np.ndarray) -> np.ndarray:
+    """Records whose every key column holds a value some probe holds: a cheap filter on dense
+    codes before the exact key is built, so per-rule work scales with the probes' blocks,
+    not with all records."""
+    ok = np.ones(codes[0].size, dtype=bool)
+    for c in codes:
+        pc = c[probe]
+        table = np.zeros(int(c.max()) + 2 if c.size else 1, dtype=bool)
+        table[pc[pc >= 0]] = True
+        ok &= (c >= 0) & table[c]
+    return ok
+
+
+def _raw_key(codes: list[np.ndarray], rows: np.ndarray) -> np.ndarray:
+    """One int64 per row, equal exactly when all code columns are equal (rows hold no null)."""
+    key = codes[0][rows].astype(np.int64)
+    for c in codes[1:]:
+        width = int(c.max()) + 1
+        if key.size and int(key.max()) >= (1 << 62) // max(width, 1):
+            key = pd.factorize(key)[0].astype(np.int64)
+        key = key * width + c[rows]
+    return key
+
+
 def candidate_pairs(codes: dict[str, np.ndarray], config: MatchingConfig, anchored: np.ndarray,
                     link_source: np.ndarray | None = None, anchor: np.ndarray | None = None,
-                    richness: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
-    """Unique pairs (left < right) meeting at least one blocking rule; plus pairs per rule.
+                    richness: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, dict[str, int], np.ndarray]:
+    """Unique pairs (left < right) meeting at least one blocking rule; pairs per rule; and per
+    record whether it was searched (some rule gave it a key whose block was not skipped: a
+    searched record without candidates is evidence that its person is not known).
 
     anchored: bool per record. link_source: per-record source codes for linkage (only pairs
     from different sources are kept), or None for deduplication. With anchor codes, one record
@@ -39,24 +65,39 @@ def candidate_pairs(codes: dict[str, np.ndarray], config: MatchingConfig, anchor
     probe = np.flatnonzero(~anchored)
     found: list[np.ndarray] = []
     per_rule: dict[str, int] = {}
+    searched = np.zeros(n, dtype=bool)
+    # build-side preference, computed once: richest record first, then record order
+    rich = richness if richness is not None else np.zeros(n, dtype=np.int8)
+    by_rank = np.lexsort((np.arange(n), -rich.astype(np.int64)))
     for rule in config.blocking:
-        key = combine_codes([codes[c] for c in rule.on])
-        valid = key >= 0
-        counts = np.bincount(key[valid], minlength=int(key.max()) + 1 if valid.any() else 0)
-        keep = valid.copy()
-        cap = rule.max_block_size or config.max_block_size
-        keep[valid] = counts[key[valid]] <= cap
-        # only keys some probe holds can produce a pair: the build side shrinks to those
-        probe_key = key[probe]
-        wanted = np.zeros(counts.size, dtype=bool)
-        wanted[probe_key[probe_key >= 0]] = True
-        keep[valid] &= wanted[key[valid]]
+        cols = [codes[c] for c in rule.on]
+        wanted = _wanted_mask(cols, probe)
+        rows = by_rank[wanted[by_rank]]  # best-ranked first, without a sort per rule
+        if rows.size == 0:
+            per_rule[rule.name] = 0
+            continue
+        key = _raw_key(cols, rows)
+        if len(cols) > 1:
+            # the filter was per column: keep the exact combinations some probe holds
+            held = pd.Series(key).isin(pd.unique(key[~anchored[rows]])).to_numpy()
+            rows, key = rows[held], key[held]
+        key, uniq = pd.factorize(key)
         if anchor is not None:
-            keep &= ~_repeated_anchor_key(key, anchor, richness, keep)
-        build = pd.DataFrame({"key": key[keep], "right": np.flatnonzero(keep)})
-        pk = key[probe]
-        pmask = keep[probe]
-        left = pd.DataFrame({"key": pk[pmask], "left": probe[pmask]})
+            a = anchor[rows]
+            # one record per (anchor, key): the first, i.e. the best-ranked
+            ak = np.where(a >= 0, a * len(uniq) + key, -1 - np.arange(rows.size))
+            first = ~pd.Series(ak).duplicated().to_numpy()
+            rows, key = rows[first], key[first]
+        # the cap counts persons (one record per anchor is left), not records: a person with
+        # thirty income rows does not make a name common
+        counts = np.bincount(key, minlength=len(uniq))
+        cap = rule.max_block_size or config.max_block_size
+        small = counts[key] <= cap
+        rows, key = rows[small], key[small]
+        searched[rows] = True
+        is_probe = ~anchored[rows]
+        left = pd.DataFrame({"key": key[is_probe], "left": rows[is_probe]})
+        build = pd.DataFrame({"key": key, "right": rows})
         joined = left.merge(build, on="key", how="inner", sort=False)
         a = joined["left"].to_numpy(np.int64)
         b = joined["right"].to_numpy(np.int64)
@@ -72,18 +113,4 @@ def candidate_pairs(codes: dict[str, np.ndarray], config: MatchingConfig, anchor
     # hash-based distinct, then a sort so the pair order (and all that follows) is deterministic
     allp = pd.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
     allp = np.sort(np.asarray(allp, dtype=np.int64))
-    return allp // n, allp % n, per_rule
-
-
-def _repeated_anchor_key(key: np.ndarray, anchor: np.ndarray, richness: np.ndarray | None,
-                         keep: np.ndarray) -> np.ndarray:
-    """True for anchored records that another record of the same anchor and key already represents."""
-    idx = np.flatnonzero(keep & (anchor >= 0))
-    rich = richness[idx] if richness is not None else np.zeros(idx.size)
-    order = np.lexsort((idx, -rich, key[idx], anchor[idx]))
-    a, k = anchor[idx][order], key[idx][order]
-    dup = np.zeros(idx.size, dtype=bool)
-    dup[1:] = (a[1:] == a[:-1]) & (k[1:] == k[:-1])
-    out = np.zeros(len(key), dtype=bool)
-    out[idx[order][dup]] = True
-    return out
+    return allp // n, allp % n, per_rule, searched

@@ -46,18 +46,30 @@ def _ymd(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def _on_distinct_pairs(uniq: np.ndarray, ca: np.ndarray, cb: np.ndarray, scorer) -> np.ndarray:
     """rapidfuzz scorer on each distinct (value, value) pair once, spread back to all pairs."""
-    key, first = np.unique(ca * len(uniq) + cb, return_inverse=True)
+    first, key = pd.factorize(ca.astype(np.int64) * len(uniq) + cb)
     a = uniq[key // len(uniq)].tolist()
     b = uniq[key % len(uniq)].tolist()
     return cpdist(a, b, scorer=scorer, workers=1)[first]
 
 
-def _per_value(uniq: np.ndarray, ca: np.ndarray, cb: np.ndarray, fn) -> tuple[np.ndarray, np.ndarray]:
-    """fn applied to each distinct value that occurs, looked up for both sides."""
+def _value_codes(uniq: np.ndarray, ca: np.ndarray, cb: np.ndarray, derive) -> tuple[np.ndarray, np.ndarray]:
+    """A derived value of each distinct value that occurs, as codes (-1: none) for both sides.
+
+    derive maps a Series of the distinct values to a Series of derived values (null = none).
+    """
     need = pd.unique(np.concatenate([ca, cb]))
-    table = np.full(len(uniq), None, dtype=object)
-    table[need] = [fn(uniq[k]) for k in need]
+    derived = derive(pd.Series(uniq[need], dtype="str"))
+    table = np.full(len(uniq), -1, dtype=np.int64)
+    table[need] = pd.factorize(derived)[0]
     return table[ca], table[cb]
+
+
+def _prefix(n: int):
+    return lambda s: s.str[:n].where(s.str.len() >= n)
+
+
+def _pinyin(s: pd.Series) -> pd.Series:
+    return s.map(_name_pinyin)
 
 
 def _level_test(level: Level, uniq: np.ndarray, ca: np.ndarray, cb: np.ndarray) -> np.ndarray:
@@ -71,12 +83,11 @@ def _level_test(level: Level, uniq: np.ndarray, ca: np.ndarray, cb: np.ndarray) 
     if m == "jaro_winkler":
         return _on_distinct_pairs(uniq, ca, cb, JaroWinkler.similarity) >= level.min
     if m == "prefix":
-        n = int(level.n)
-        pa, pb = _per_value(uniq, ca, cb, lambda v: v[:n] if len(v) >= n else None)
-        return (pa == pb) & pd.notna(pa)
+        pa, pb = _value_codes(uniq, ca, cb, _prefix(int(level.n)))
+        return (pa == pb) & (pa >= 0)
     if m == "pinyin":
-        pa, pb = _per_value(uniq, ca, cb, _name_pinyin)
-        return pa == pb
+        pa, pb = _value_codes(uniq, ca, cb, _pinyin)
+        return (pa == pb) & (pa >= 0)
     if m == "date_near":
         return _date_near(uniq[ca], uniq[cb])
     if m == "abs_diff":

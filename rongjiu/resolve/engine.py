@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from rongjiu.resolve.blocking import candidate_pairs
+from rongjiu.resolve.assignment import ProbeAssignment, estimate_m
+from rongjiu.resolve.blocking import candidate_pairs, combine_codes
 from rongjiu.resolve.cluster import Clustering, cluster_records
 from rongjiu.resolve.compare import compare_column
 from rongjiu.resolve.config import MatchingConfig
+from rongjiu.resolve.context import AnchorSourceIndex, ContextModel, estimate_context, pair_context
 from rongjiu.resolve.fellegi_sunter import (
     FSParameters,
     default_m,
@@ -23,6 +25,8 @@ from rongjiu.resolve.fellegi_sunter import (
     level_frequencies,
     probability,
 )
+
+CONTEXT_COLUMN = "source_context"  # pairs column with the context level (-1: none)
 
 
 @dataclass
@@ -32,6 +36,8 @@ class EngineResult:
     params: FSParameters
     pairs_per_rule: dict[str, int]
     timings: dict[str, float] = field(default_factory=dict)
+    context: ContextModel | None = None
+    known_share: dict[int, float] = field(default_factory=dict)  # p per probe source code (-1 = all)
 
     @property
     def cluster(self) -> np.ndarray:
@@ -91,7 +97,7 @@ def entity_of(anchor: np.ndarray) -> np.ndarray:
     return np.where(anchor >= 0, anchor, n_anchor + np.arange(len(anchor)))
 
 
-def tf_log2_adjustment(config: MatchingConfig, params: FSParameters, codes: dict[str, np.ndarray],
+def tf_log2_adjustment(config: MatchingConfig, u: list[np.ndarray], codes: dict[str, np.ndarray],
                        levels: np.ndarray, left: np.ndarray, right: np.ndarray, anchor: np.ndarray,
                        entity: np.ndarray) -> np.ndarray:
     """Agreement on a rare value is stronger evidence than on a common one (term frequency).
@@ -114,58 +120,8 @@ def tf_log2_adjustment(config: MatchingConfig, params: FSParameters, codes: dict
         # leave the pair's own unanchored records out: they are what is being explained
         own = (anchor[left[hit]] < 0).astype(int) + (anchor[right[hit]] < 0).astype(int)
         others = np.maximum(holders[c[left[hit]]] - own, 1.0)
-        adj[hit] = np.log2(params.u[k][0]) - np.log2(others / n_holders)
+        adj[hit] = np.log2(u[k][0]) - np.log2(others / n_holders)
     return adj
-
-
-def assignment_log2_odds(bf: np.ndarray, left: np.ndarray, right: np.ndarray, anchor: np.ndarray,
-                         max_iterations: int = 100) -> tuple[np.ndarray, float]:
-    """Posterior log2-odds per pair under "each record is one person": P(probe is anchor A).
-
-    For an unanchored probe r and the anchors A it was compared with (Bayes factor s_rA, best
-    record pair per anchor), P(A | r) = pi 2^s_rA / (pi sum_B 2^s_rB + 1 - p), where p is the
-    share of probes that belong to a known person and pi = p / number of entities. p is
-    estimated from the data by fixed-point iteration (EM for the mixture weight). Pairs of two
-    unanchored records get the pairwise odds with the same prior pi.
-    """
-    anchored = anchor >= 0
-    n_u = int((~anchored).sum())
-    n_ent = int(pd.unique(anchor[anchored]).size) + n_u
-    la, ra = anchored[left], anchored[right]
-    mixed = la ^ ra
-    out = np.zeros(len(left))
-    if n_u == 0:
-        return out, 0.0
-    probe = np.where(la, right, left)[mixed]
-    anc = anchor[np.where(la, left, right)][mixed]
-    s = bf[mixed]
-    g = pd.DataFrame({"probe": probe, "anc": anc, "s": s}).groupby(["probe", "anc"], sort=False)["s"].max()
-    gp = g.index.get_level_values("probe").to_numpy()
-    pcodes, puniq = pd.factorize(gp)
-    # log2 sum_B 2^s_rB per probe, stable
-    smax = pd.Series(g.to_numpy()).groupby(pcodes).max().to_numpy()
-    lse = smax + np.log2(pd.Series(np.exp2(g.to_numpy() - smax[pcodes])).groupby(pcodes).sum().to_numpy())
-    p = 0.5
-    for _ in range(max_iterations):
-        log_pi = np.log2(p) - np.log2(n_ent)
-        post = 1.0 / (1.0 + (1.0 - p) * np.exp2(-np.clip(log_pi + lse, -1000, 1000)))
-        new_p = float(np.clip(post.sum() / n_u, 1e-6, 1 - 1e-6))
-        if abs(new_p - p) < 1e-7:
-            p = new_p
-            break
-        p = new_p
-    log_pi = np.log2(p) - np.log2(n_ent)
-    # per pair: numerator with its own s, denominator shared by the probe's candidates
-    pr = pd.Series(np.arange(len(puniq)), index=puniq)
-    idx = pr.reindex(probe).to_numpy()
-    log_num = log_pi + s
-    log_den = np.logaddexp2(log_pi + lse[idx], np.log2(1.0 - p))
-    log_post = log_num - log_den  # log2 P(A | r)
-    post = np.exp2(np.minimum(log_post, 0.0))
-    out[mixed] = np.log2(np.maximum(post, 1e-300)) - np.log2(np.maximum(1.0 - post, 1e-300))
-    uu = ~la & ~ra
-    out[uu] = bf[uu] + log_pi - np.log2(1.0 - np.exp2(log_pi))
-    return out, p
 
 
 def _random_pair_prior(params: FSParameters, levels: np.ndarray, anchor: np.ndarray,
@@ -187,6 +143,7 @@ def resolve_entities(records: pd.DataFrame, config: MatchingConfig) -> EngineRes
     """Score candidate pairs and cluster the records (positions 0..n-1 of `records`)."""
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
+    known_share: dict[int, float] = {}
     n = len(records)
     values: dict[str, np.ndarray] = {}
     codes: dict[str, np.ndarray] = {}
@@ -198,7 +155,7 @@ def resolve_entities(records: pd.DataFrame, config: MatchingConfig) -> EngineRes
 
     t = time.perf_counter()
     richness = sum((codes[c.column] >= 0).astype(np.int8) for c in config.comparisons)
-    left, right, per_rule = candidate_pairs(codes, config, anchor >= 0, source,
+    left, right, per_rule, searched = candidate_pairs(codes, config, anchor >= 0, source,
                                             anchor if config.anchor else None, richness)
     timings["blocking"] = time.perf_counter() - t
 
@@ -219,19 +176,39 @@ def resolve_entities(records: pd.DataFrame, config: MatchingConfig) -> EngineRes
         m_anchor = level_frequencies(compare_pairs(config, values, codes, aa, ab), n_levels)
         fixed = tuple(c.m_from == "labelled" for c in config.comparisons)
         m0 = [x if f else y for x, y, f in zip(m_anchor, m0, fixed, strict=True)]
-    params = estimate_em(levels, n_levels, u, m0, prior_start=0.1, fixed_m=fixed,
-                         max_iterations=config.em_max_iterations, tolerance=config.em_tolerance)
+    # evidence whose weights are known before EM (name frequency, source context) enters EM as a
+    # fixed offset: else EM would read every agreement on a common name as a likely match
+    entity = entity_of(anchor)
+    offset = tf_log2_adjustment(config, u, codes, levels, left, right, anchor, entity)
+    context_level, context_model, group = None, None, None
+    if config.context_source and config.anchor:
+        group = combine_codes([codes[c] for c in config.context_source])
+        slot = codes[config.context_slot] if config.context_slot else None
+        index = AnchorSourceIndex(anchor, group, slot)
+        context_model = estimate_context(index, anchor, group, slot, config.seed + 2)
+        context_level, context_w = pair_context(index, context_model, anchor, group, slot, left, right)
+        offset += context_w
+    with_anchor = bool(config.anchor) and bool((anchor >= 0).any())
+    if with_anchor:
+        # a record's candidates compete for it (it is one person): m of what anchored pairs
+        # cannot show is estimated under that model, and scores are its posteriors
+        model = ProbeAssignment(left, right, anchor, group, searched)
+        params = estimate_m(model, levels, offset, FSParameters(m=m0, u=u, prior=0.5), fixed,
+                            max_iterations=config.em_max_iterations)
+    else:
+        params = estimate_em(levels, n_levels, u, m0, prior_start=0.1, fixed_m=fixed,
+                             max_iterations=config.em_max_iterations, tolerance=config.em_tolerance,
+                             log2_offset=offset)
     timings["estimate"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    entity = entity_of(anchor)
-    bf = params.log2_bayes_factors(levels) + tf_log2_adjustment(config, params, codes, levels, left, right, anchor, entity)
-    # EM's prior is P(match) among candidate pairs, whose non-matches already agree on a blocking
-    # key; scoring with it would count that agreement twice. With anchors, a record's candidates
-    # compete for it (it is one person); without, each pair gets the prior of a random pair.
-    if config.anchor and (anchor >= 0).any():
-        score, timings["p_known_person"] = assignment_log2_odds(bf, left, right, anchor)
+    bf = params.log2_bayes_factors(levels) + offset
+    if with_anchor:
+        score, known_share = model.log2_odds(bf)
     else:
+        # EM's prior is P(match) among candidate pairs, whose non-matches already agree on a
+        # blocking key; scoring with it would count that agreement twice: each pair gets the
+        # prior of a random pair instead
         prior = _random_pair_prior(params, levels, anchor, source)
         score = bf + np.log2(prior) - np.log2(1 - prior)
     prob = probability(score)
@@ -241,7 +218,10 @@ def resolve_entities(records: pd.DataFrame, config: MatchingConfig) -> EngineRes
     pairs = pd.DataFrame({"left": left, "right": right})
     for k, comp in enumerate(config.comparisons):
         pairs[comp.name] = levels[:, k]
+    if context_level is not None:
+        pairs[CONTEXT_COLUMN] = context_level
     pairs["log2_score"] = score
     pairs["probability"] = prob
     timings["total"] = time.perf_counter() - t0
-    return EngineResult(pairs=pairs, clustering=clustering, params=params, pairs_per_rule=per_rule, timings=timings)
+    return EngineResult(pairs=pairs, clustering=clustering, params=params, pairs_per_rule=per_rule, timings=timings,
+                        context=context_model, known_share=known_share)

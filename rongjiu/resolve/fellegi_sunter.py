@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+OFFSET_STEP = 0.25  # bits: resolution of fixed evidence inside EM
 SMOOTH = 0.5  # pseudo-count so a level never seen among random pairs is rare, not impossible
 
 
@@ -60,29 +61,40 @@ def default_m(n_levels: list[int]) -> list[np.ndarray]:
     return out
 
 
-def distinct_vectors(levels: np.ndarray, n_levels: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct comparison vectors and their counts (rows packed into one int64 each: fast)."""
+def distinct_vectors(levels: np.ndarray, n_levels: list[int],
+                     extra: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct (comparison vector, extra code) rows and their counts, rows packed into one
+    int64 each (fast). Returns the distinct vectors, their extra codes and counts."""
     code = np.zeros(levels.shape[0], dtype=np.int64)
     for k, L in enumerate(n_levels):
         code = code * (L + 1) + (levels[:, k].astype(np.int64) + 1)
+    if extra is not None:
+        lo = int(extra.min()) if extra.size else 0
+        code = code * (int(extra.max()) - lo + 1 if extra.size else 1) + (extra - lo)
     uniq, first, counts = np.unique(code, return_index=True, return_counts=True)
-    return levels[first], counts
+    return levels[first], (extra[first] if extra is not None else np.zeros(first.size, np.int64)), counts
 
 
 def estimate_em(levels: np.ndarray, n_levels: list[int], u: list[np.ndarray], m_start: list[np.ndarray],
                 prior_start: float = 0.5, max_iterations: int = 30, tolerance: float = 1e-5,
-                fixed_m: tuple[bool, ...] | None = None) -> FSParameters:
+                fixed_m: tuple[bool, ...] | None = None, log2_offset: np.ndarray | None = None) -> FSParameters:
     """EM for m and the prior over the candidate pairs' comparison vectors (u fixed).
 
     fixed_m: per comparison, True to keep m_start as is (m known from labelled pairs).
+    log2_offset: per pair, evidence with known weight (log2 m/u, e.g. term frequency) that
+    EM takes into account without estimating it; rounded to OFFSET_STEP bits so EM still
+    runs on distinct rows.
     """
     if levels.shape[0] == 0:
         return FSParameters(m=m_start, u=u, prior=prior_start)
-    patterns, counts = distinct_vectors(levels, n_levels)
+    steps = None if log2_offset is None else np.round(log2_offset / OFFSET_STEP).astype(np.int64)
+    patterns, pattern_steps, counts = distinct_vectors(levels, n_levels, steps)
     counts = counts.astype(float)
     m = [x.copy() for x in m_start]
     prior = prior_start
     K = patterns.shape[1]
+    # the offset is a log-likelihood ratio: put it on the match side
+    log_offset = pattern_steps * OFFSET_STEP * np.log(2.0)
     log_u = np.zeros(patterns.shape[0])
     for k in range(K):
         g = patterns[:, k]
@@ -91,7 +103,7 @@ def estimate_em(levels: np.ndarray, n_levels: list[int], u: list[np.ndarray], m_
     iterations = 0
     for _ in range(max_iterations):
         iterations += 1
-        log_m = np.zeros(patterns.shape[0])
+        log_m = log_offset.copy()
         for k in range(K):
             g = patterns[:, k]
             has = g >= 0

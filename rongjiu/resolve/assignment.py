@@ -1,0 +1,155 @@
+"""The assignment model: a record without an anchor (a probe) is one person, known or not.
+
+For a probe r and the anchors A it was compared with (Bayes factor s_rA of the best record
+pair per anchor):
+
+    P(A | r) = pi 2^s_rA / (pi sum_B 2^s_rB + 1 - p)
+
+where p is the share of probes whose person is known and pi = p / number of entities. The
+candidates compete for the probe, so a name held by two known people cannot make either a
+sure match. p is estimated from the data (EM for the mixture weight), per group of probes
+(their source: nearly every unnamed tax declaration is a known resident, fewer anonymous
+help requests are), shrunk towards the overall share for small groups.
+
+The same model estimates the m of comparisons that pairs sharing an anchor cannot show
+(the digits of a damaged ID number): EM whose E-step is this posterior. A plain two-class
+EM over candidate pairs cannot do this: most candidates agree on a name by construction of
+the blocking, and it ends up calling same-name strangers matches.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rongjiu.resolve.fellegi_sunter import SMOOTH, FSParameters, probability
+
+GROUP_SHRINK = 50.0  # pseudo-count of probes pulling a group's share of known persons to the overall share
+
+
+class ProbeAssignment:
+    """Index structures of the assignment model over fixed candidate pairs, built once."""
+
+    def __init__(self, left: np.ndarray, right: np.ndarray, anchor: np.ndarray,
+                 group: np.ndarray | None = None, searched: np.ndarray | None = None,
+                 shrink: float = GROUP_SHRINK) -> None:
+        anchored = anchor >= 0
+        la, ra = anchored[left], anchored[right]
+        self.n_pairs = left.size
+        self.shrink = shrink
+        mixed = np.flatnonzero(la ^ ra)
+        self.uu = np.flatnonzero(~la & ~ra)
+        probe = np.where(la, right, left)[mixed]
+        anc = anchor[np.where(la, left, right)][mixed]
+        n_codes = int(anchor.max()) + 1 if anchor.size else 1
+        order = np.argsort(probe.astype(np.int64) * n_codes + anc, kind="stable")
+        # mixed pairs sorted by (probe, anchor): reductions are reduceat over contiguous runs
+        self.mixed = mixed[order]
+        p, a = probe[order], anc[order]
+        new_pa = np.ones(p.size, dtype=bool)
+        new_pa[1:] = (p[1:] != p[:-1]) | (a[1:] != a[:-1])
+        self.pa_start = np.flatnonzero(new_pa)
+        self.pa_of = np.cumsum(new_pa) - 1
+        pa_probe = p[self.pa_start]
+        new_p = np.ones(pa_probe.size, dtype=bool)
+        new_p[1:] = pa_probe[1:] != pa_probe[:-1]
+        self.p_start = np.flatnonzero(new_p)
+        self.p_of_pa = np.cumsum(new_p) - 1
+        self.probe_of_pair = self.p_of_pa[self.pa_of]
+        grp = np.zeros(anchor.size, dtype=np.int64) if group is None else np.maximum(group, 0).astype(np.int64)
+        self.n_group = int(grp.max()) + 1 if grp.size else 1
+        self.probe_group = grp[pa_probe[self.p_start]]
+        # only searched probes count (blocking gave them a key): one without name or birth date
+        # found nobody because nobody could be looked for, which says nothing about its person
+        counted = ~anchored if searched is None else ~anchored & searched
+        self.group_size = np.bincount(grp[counted], minlength=self.n_group).astype(float)
+        self.n_counted = max(int(counted.sum()), 1)
+        n_anchors = int(np.count_nonzero(np.bincount(anchor[anchored]))) if anchored.any() else 0
+        self.n_entities = n_anchors + int((~anchored).sum())
+
+    @property
+    def has_probes(self) -> bool:
+        return self.mixed.size > 0
+
+    def _lse(self, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Best score per (probe, anchor) and log2 sum_B 2^s_rB per probe."""
+        best = np.maximum.reduceat(s, self.pa_start)
+        top = np.maximum.reduceat(best, self.p_start)
+        total = np.add.reduceat(np.exp2(best - top[self.p_of_pa]), self.p_start)
+        return best, top + np.log2(total)
+
+    def _known_share(self, lse: np.ndarray, max_iterations: int = 100) -> tuple[np.ndarray, float]:
+        log_ent = np.log2(self.n_entities)
+        p = np.full(self.n_group, 0.5)
+        p_all = 0.5
+        for _ in range(max_iterations):
+            pg = p[self.probe_group]
+            post = 1.0 / (1.0 + (1.0 - pg) * np.exp2(-np.clip(np.log2(pg) - log_ent + lse, -1000, 1000)))
+            total = np.bincount(self.probe_group, weights=post, minlength=self.n_group)
+            new_all = float(np.clip(total.sum() / self.n_counted, 1e-6, 1 - 1e-6))
+            new_p = np.clip((total + self.shrink * new_all) / (self.group_size + self.shrink), 1e-6, 1 - 1e-6)
+            done = max(abs(new_all - p_all), float(np.abs(new_p - p).max())) < 1e-7
+            p, p_all = new_p, new_all
+            if done:
+                break
+        return p, p_all
+
+    def log2_odds(self, bf: np.ndarray) -> tuple[np.ndarray, dict[int, float]]:
+        """Posterior log2-odds per pair, and the share of known persons per group (-1 = all).
+
+        Mixed pairs: P(the probe is this pair's anchor). Pairs of two probes: the pairwise
+        odds with the overall prior pi.
+        """
+        out = np.zeros(self.n_pairs)
+        if not self.has_probes:
+            p, p_all = np.full(self.n_group, 0.5), 0.5
+        else:
+            s = bf[self.mixed]
+            _, lse = self._lse(s)
+            p, p_all = self._known_share(lse)
+            log_pi = np.log2(p[self.probe_group]) - np.log2(self.n_entities)
+            k = self.probe_of_pair
+            log_post = log_pi[k] + s - np.logaddexp2(log_pi[k] + lse[k], np.log2(1.0 - p[self.probe_group][k]))
+            post = np.exp2(np.minimum(log_post, 0.0))
+            out[self.mixed] = np.log2(np.maximum(post, 1e-300)) - np.log2(np.maximum(1.0 - post, 1e-300))
+        log_pi_all = np.log2(p_all) - np.log2(self.n_entities)
+        out[self.uu] = bf[self.uu] + log_pi_all - np.log2(1.0 - np.exp2(log_pi_all))
+        shares = {-1: p_all} | {int(g): float(p[g]) for g in np.flatnonzero(self.group_size > 0)}
+        return out, shares
+
+    def match_weights(self, score: np.ndarray) -> np.ndarray:
+        """Per mixed pair, P(probe is its anchor) counted once per (probe, anchor): the pair
+        carrying the anchor's best score gets it (shared among ties), the others nothing."""
+        s = score[self.mixed]
+        best = np.maximum.reduceat(s, self.pa_start)
+        is_best = (s == best[self.pa_of]).astype(float)
+        ties = np.add.reduceat(is_best, self.pa_start)
+        return probability(s) * is_best / ties[self.pa_of]
+
+
+def estimate_m(model: ProbeAssignment, levels: np.ndarray, offset: np.ndarray, params: FSParameters,
+               fixed_m: tuple[bool, ...], max_iterations: int = 30, tolerance: float = 1e-4) -> FSParameters:
+    """EM for the m of the comparisons not fixed, with the assignment posterior as E-step."""
+    m = [x.copy() for x in params.m]
+    if not model.has_probes or all(fixed_m):
+        return params
+    lv = levels[model.mixed]
+    iterations = 0
+    for _ in range(max_iterations):
+        iterations += 1
+        current = FSParameters(m=m, u=params.u, prior=params.prior)
+        score, _ = model.log2_odds(current.log2_bayes_factors(levels) + offset)
+        w = model.match_weights(score)
+        new_m = []
+        for k, fixed in enumerate(fixed_m):
+            if fixed:
+                new_m.append(m[k])
+                continue
+            g = lv[:, k]
+            has = g >= 0
+            counts = np.bincount(g[has], weights=w[has], minlength=m[k].size)[: m[k].size] + SMOOTH
+            new_m.append(counts / counts.sum())
+        delta = max(float(np.abs(a - b).max()) for a, b in zip(new_m, m, strict=True))
+        m = new_m
+        if delta < tolerance:
+            break
+    return FSParameters(m=m, u=params.u, prior=params.prior, iterations=params.iterations + iterations)

@@ -1,0 +1,141 @@
+"""Source context: what a candidate's anchored records already say about the probe's source.
+
+A record without a usable ID number (the probe) came from some source (a feed). Whether a
+candidate person already has records in that source is evidence: a monthly declaration
+feed holds nearly every declarer every month, a one-account-per-person feed never holds a
+person twice, and where a source has slots (one row per person, month and item) a
+candidate who already fills the probe's slot is not the probe's person.
+
+The evidence is a Fellegi-Sunter comparison with three levels per source, its m and u
+estimated from the data of each source: m from anchored records of the source with the
+record itself left out (what a probe's true person looks like), u from the same records
+against random other anchors (what a random person looks like).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+IN_SOURCE = 0  # the candidate has records in the probe's source (and its slot is free)
+SLOT_TAKEN = 1  # ... and one of them fills the probe's slot
+NOT_IN_SOURCE = 2  # the candidate has no record in the probe's source
+N_LEVELS = 3
+LABELS_ZH = ("同一来源已有该人记录", "该人同期同项已有记录", "同一来源无该人记录")
+SAMPLE_PER_SOURCE = 20_000
+SMOOTH = 0.5
+
+
+class AnchorSourceIndex:
+    """How many anchored records each anchor has per source, and per (source, slot)."""
+
+    def __init__(self, anchor: np.ndarray, source: np.ndarray, slot: np.ndarray | None) -> None:
+        self.n_source = int(source.max()) + 1 if source.size and (source >= 0).any() else 1
+        self.n_anchor = int(anchor.max()) + 1 if anchor.size and (anchor >= 0).any() else 0
+        has = (anchor >= 0) & (source >= 0)
+        # dense (anchor x source) table: lookups are one gather, not a search
+        counts = np.bincount(self._source_key(anchor[has], source[has]), minlength=self.n_anchor * self.n_source)
+        self._per_source = np.minimum(counts, np.iinfo(np.uint16).max).astype(np.uint16)
+        del counts
+        self.n_slot = int(slot.max()) + 1 if slot is not None and slot.size and (slot >= 0).any() else 0
+        self._slot_keys, self._slot_counts = np.empty(0, np.int64), np.empty(0, np.int64)
+        if self.n_slot:
+            s = has & (slot >= 0)
+            keys = np.sort(self._slot_key(anchor[s], source[s], slot[s]))
+            if keys.size:
+                starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+                self._slot_keys = keys[starts]
+                self._slot_counts = np.diff(np.r_[starts, keys.size])
+
+    def _source_key(self, anchor: np.ndarray, source: np.ndarray) -> np.ndarray:
+        return anchor.astype(np.int64) * self.n_source + source
+
+    def _slot_key(self, anchor: np.ndarray, source: np.ndarray, slot: np.ndarray) -> np.ndarray:
+        return self._source_key(anchor, source) * self.n_slot + slot
+
+    def _slot_count(self, q: np.ndarray) -> np.ndarray:
+        if self._slot_keys.size == 0:
+            return np.zeros(q.size, dtype=np.int64)
+        pos = np.minimum(np.searchsorted(self._slot_keys, q), self._slot_keys.size - 1)
+        return np.where(self._slot_keys[pos] == q, self._slot_counts[pos], 0)
+
+    def levels(self, anchor: np.ndarray, source: np.ndarray, slot: np.ndarray | None,
+               leave_out_self: bool) -> np.ndarray:
+        """Context level of each (anchor, probe source, probe slot); -1 where the source is unknown.
+
+        leave_out_self: the probe is itself an anchored record of `anchor` (estimating m).
+        """
+        own = int(leave_out_self)
+        out = np.full(anchor.size, -1, dtype=np.int8)
+        ok = (anchor >= 0) & (source >= 0) & (anchor < self.n_anchor) & (source < self.n_source)
+        a, src = anchor[ok], source[ok]
+        n_in = self._per_source[self._source_key(a, src)].astype(np.int64) - own
+        lv = np.where(n_in > 0, IN_SOURCE, NOT_IN_SOURCE).astype(np.int8)
+        if self.n_slot and slot is not None:
+            sl = slot[ok]
+            ask = np.flatnonzero((sl >= 0) & (lv == IN_SOURCE))
+            n_slot = self._slot_count(self._slot_key(a[ask], src[ask], sl[ask])) - own
+            lv[ask[n_slot > 0]] = SLOT_TAKEN
+        out[ok] = lv
+        return out
+
+
+@dataclass
+class ContextModel:
+    m: np.ndarray  # (n_source, N_LEVELS): P(level | the candidate is the probe's person)
+    u: np.ndarray  # (n_source, N_LEVELS): P(level | a random other person)
+
+    def log2_weights(self) -> np.ndarray:
+        return np.log2(self.m) - np.log2(self.u)
+
+
+def estimate_context(index: AnchorSourceIndex, anchor: np.ndarray, source: np.ndarray,
+                     slot: np.ndarray | None, seed: int) -> ContextModel:
+    """m and u per source from a sample of each source's anchored records."""
+    rng = np.random.default_rng(seed)
+    m_counts = np.zeros((index.n_source, N_LEVELS))
+    u_counts = np.zeros((index.n_source, N_LEVELS))
+    if index.n_anchor > 1:
+        # up to SAMPLE_PER_SOURCE records of every source: a small feed is estimated as well as a big one
+        has = (anchor >= 0) & (source >= 0)
+        picks = []
+        for src in range(index.n_source):
+            rows = np.flatnonzero(has & (source == src))
+            picks.append(rng.choice(rows, size=SAMPLE_PER_SOURCE, replace=False) if rows.size > SAMPLE_PER_SOURCE else rows)
+        sample = np.sort(np.concatenate(picks))
+        a, s = anchor[sample], source[sample]
+        sl = slot[sample] if slot is not None else None
+        m_lv = index.levels(a, s, sl, leave_out_self=True)
+        other = rng.integers(0, index.n_anchor, size=sample.size)
+        keep = other != a
+        u_lv = index.levels(other[keep], s[keep], sl[keep] if sl is not None else None, leave_out_self=False)
+        np.add.at(m_counts, (s[m_lv >= 0], m_lv[m_lv >= 0]), 1.0)
+        np.add.at(u_counts, (s[keep][u_lv >= 0], u_lv[u_lv >= 0]), 1.0)
+    m_counts += SMOOTH
+    u_counts += SMOOTH
+    if index.n_slot == 0:
+        # no source has slots: the slot level can never occur, keep it out of the weights
+        m_counts[:, SLOT_TAKEN] = u_counts[:, SLOT_TAKEN] = SMOOTH
+    return ContextModel(m=m_counts / m_counts.sum(axis=1, keepdims=True),
+                        u=u_counts / u_counts.sum(axis=1, keepdims=True))
+
+
+def pair_context(index: AnchorSourceIndex, model: ContextModel, anchor: np.ndarray, source: np.ndarray,
+                 slot: np.ndarray | None, left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(level, log2 weight) per pair; only a pair of one anchored and one unanchored record has one."""
+    la, ra = anchor[left] >= 0, anchor[right] >= 0
+    mixed = la ^ ra
+    level = np.full(left.size, -1, dtype=np.int8)
+    weight = np.zeros(left.size)
+    if not mixed.any():
+        return level, weight
+    probe = np.where(la, right, left)[mixed]
+    anc = anchor[np.where(la, left, right)[mixed]]
+    lv = index.levels(anc, source[probe], slot[probe] if slot is not None else None, leave_out_self=False)
+    level[mixed] = lv
+    w = model.log2_weights()
+    has = lv >= 0
+    idx = np.flatnonzero(mixed)[has]
+    weight[idx] = w[source[probe][has], lv[has]]
+    return level, weight
