@@ -93,6 +93,17 @@ class ProbeAssignment:
                 break
         return p, p_all
 
+    def _post_log2_odds(self, s: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+        """For mixed-pair scores s (in self.mixed order): log2-odds P(probe is the pair's anchor),
+        and the shares of known persons per group and overall."""
+        _, lse = self._lse(s)
+        p, p_all = self._known_share(lse)
+        log_pi = np.log2(p[self.probe_group]) - np.log2(self.n_entities)
+        k = self.probe_of_pair
+        log_post = log_pi[k] + s - np.logaddexp2(log_pi[k] + lse[k], np.log2(1.0 - p[self.probe_group][k]))
+        post = np.exp2(np.minimum(log_post, 0.0))
+        return np.log2(np.maximum(post, 1e-300)) - np.log2(np.maximum(1.0 - post, 1e-300)), p, p_all
+
     def log2_odds(self, bf: np.ndarray) -> tuple[np.ndarray, dict[int, float]]:
         """Posterior log2-odds per pair, and the share of known persons per group (-1 = all).
 
@@ -103,52 +114,55 @@ class ProbeAssignment:
         if not self.has_probes:
             p, p_all = np.full(self.n_group, 0.5), 0.5
         else:
-            s = bf[self.mixed]
-            _, lse = self._lse(s)
-            p, p_all = self._known_share(lse)
-            log_pi = np.log2(p[self.probe_group]) - np.log2(self.n_entities)
-            k = self.probe_of_pair
-            log_post = log_pi[k] + s - np.logaddexp2(log_pi[k] + lse[k], np.log2(1.0 - p[self.probe_group][k]))
-            post = np.exp2(np.minimum(log_post, 0.0))
-            out[self.mixed] = np.log2(np.maximum(post, 1e-300)) - np.log2(np.maximum(1.0 - post, 1e-300))
+            out[self.mixed], p, p_all = self._post_log2_odds(bf[self.mixed])
         log_pi_all = np.log2(p_all) - np.log2(self.n_entities)
         out[self.uu] = bf[self.uu] + log_pi_all - np.log2(1.0 - np.exp2(log_pi_all))
         shares = {-1: p_all} | {int(g): float(p[g]) for g in np.flatnonzero(self.group_size > 0)}
         return out, shares
 
-    def match_weights(self, score: np.ndarray) -> np.ndarray:
-        """Per mixed pair, P(probe is its anchor) counted once per (probe, anchor): the pair
-        carrying the anchor's best score gets it (shared among ties), the others nothing."""
-        s = score[self.mixed]
-        best = np.maximum.reduceat(s, self.pa_start)
-        is_best = (s == best[self.pa_of]).astype(float)
+    def match_weights(self, odds: np.ndarray) -> np.ndarray:
+        """Per mixed pair (log2-odds in self.mixed order), P(probe is its anchor) counted once per
+        (probe, anchor): the pair with the anchor's best odds gets it (shared among ties)."""
+        best = np.maximum.reduceat(odds, self.pa_start)
+        is_best = (odds == best[self.pa_of]).astype(float)
         ties = np.add.reduceat(is_best, self.pa_start)
-        return probability(s) * is_best / ties[self.pa_of]
+        return probability(odds) * is_best / ties[self.pa_of]
+
+
+def _weights(params: FSParameters, k: int) -> np.ndarray:
+    """log2 m/u per level of comparison k, with a trailing 0 for the null level (-1)."""
+    return np.append(np.log2(params.m[k]) - np.log2(params.u[k]), 0.0)
 
 
 def estimate_m(model: ProbeAssignment, levels: np.ndarray, offset: np.ndarray, params: FSParameters,
                fixed_m: tuple[bool, ...], max_iterations: int = 30, tolerance: float = 1e-4) -> FSParameters:
     """EM for the m of the comparisons not fixed, with the assignment posterior as E-step."""
-    m = [x.copy() for x in params.m]
     if not model.has_probes or all(fixed_m):
         return params
     lv = levels[model.mixed]
+    free = [k for k, fixed in enumerate(fixed_m) if not fixed]
+    # the evidence EM does not change, summed once
+    base = offset[model.mixed].copy()
+    for k, fixed in enumerate(fixed_m):
+        if fixed:
+            base += _weights(params, k)[lv[:, k]]
+    m = [x.copy() for x in params.m]
     iterations = 0
     for _ in range(max_iterations):
         iterations += 1
         current = FSParameters(m=m, u=params.u, prior=params.prior)
-        score, _ = model.log2_odds(current.log2_bayes_factors(levels) + offset)
-        w = model.match_weights(score)
-        new_m = []
-        for k, fixed in enumerate(fixed_m):
-            if fixed:
-                new_m.append(m[k])
-                continue
+        s = base.copy()
+        for k in free:
+            s += _weights(current, k)[lv[:, k]]
+        odds, _, _ = model._post_log2_odds(s)
+        w = model.match_weights(odds)
+        new_m = [x.copy() for x in m]
+        for k in free:
             g = lv[:, k]
             has = g >= 0
             counts = np.bincount(g[has], weights=w[has], minlength=m[k].size)[: m[k].size] + SMOOTH
-            new_m.append(counts / counts.sum())
-        delta = max(float(np.abs(a - b).max()) for a, b in zip(new_m, m, strict=True))
+            new_m[k] = counts / counts.sum()
+        delta = max(float(np.abs(new_m[k] - m[k]).max()) for k in free)
         m = new_m
         if delta < tolerance:
             break
