@@ -129,7 +129,8 @@ def test_excel_damage_recovers_the_prefix(region, birth, seq):
 
 def test_excel_float_formatting_of_exact_values():
     id18 = make_id("610103", dt.date(1980, 1, 1), 123)
-    assert one(id18 + ".0")["id_status"] == "valid"
+    # printed from a float: the tail is noise even when it passes the check
+    assert one(id18 + ".0") == {"id_number": None, "id_status": "excel_damaged", "id_partial": id18[:15]}
     assert one(int(id18) if id18[-1] != "X" else 610103198001011233)["id_status"] in {"valid", "bad_check"}
     valid_int = next(make_id("610103", dt.date(1980, 1, 1), s) for s in range(1000)
                      if make_id("610103", dt.date(1980, 1, 1), s)[-1] != "X"

@@ -151,16 +151,17 @@ def _classify(clean: np.ndarray, origin: np.ndarray) -> tuple[np.ndarray, np.nda
         c = cand[take]
         ok, mat = _validate18(c)
         ends000 = (mat[:, 15:18] == ord("0")).all(axis=1)
-        # A value that went through a float (".0", an int that a float can hold exactly)
-        # or ends in the "000" Excel pads with has lost its tail; a valid-looking one is
-        # only trusted when no float touched it.
+        # 18 digits printed from a float ("...048.0") kept only ~16 significant digits: the
+        # tail is binary noise that passes the check one time in eleven, so it is never
+        # trusted. An int a float could hold exactly may have been one; one it could not
+        # hold came through exactly (a JSON integer). Text ending in the "000" Excel pads
+        # with lost its tail the same way.
         c_int = from_int[take]
         c_dot = dot18[take]
         exact_float = np.zeros(len(c), dtype=bool)
         if c_int.any():
             exact_float[c_int] = [int(float(x)) == int(x) for x in c[c_int].tolist()]
-        floaty = c_dot | c_int
-        damaged = (floaty & ends000) | (~ok & (c_dot | ends000 | (c_int & exact_float)))
+        damaged = c_dot | (c_int & ends000) | (~ok & (ends000 | (c_int & exact_float)))
         good = ok & ~damaged
         st = np.where(good, VALID, np.where(damaged, EXCEL_DAMAGED, BAD_CHECK)).astype(object)
         idn = np.where(good, c, None).astype(object)
