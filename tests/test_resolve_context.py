@@ -73,7 +73,8 @@ def test_pair_context_only_for_probe_anchor_pairs():
     model = estimate_context(index, anchor, source, slot, seed=1)
     level, weight = pair_context(index, model, anchor, source, slot, np.array([0, 1, 2]), np.array([2, 3, 3]))
     assert level.tolist() == [IN_SOURCE, SLOT_TAKEN, -1]
-    assert weight[2] == 0.0
+    w = model.log2_weights()
+    assert weight[0] == w[MONTHLY, IN_SOURCE] and weight[1] == w[MONTHLY, SLOT_TAKEN]
 
 
 def test_candidates_compete_for_a_probe():
@@ -168,3 +169,30 @@ def test_em_offset_is_fixed_evidence():
     est = estimate_em(levels, [2], u, [np.array([0.5, 0.5])], log2_offset=np.where(is_match, 20.0, -20.0))
     assert est.m[0][0] == pytest.approx(0.8, abs=0.02)
     assert est.prior == pytest.approx(is_match.mean(), abs=0.02)
+
+
+def test_blocking_with_int32_codes_of_large_anchors():
+    # codes come as int32 from the engine: (anchor, key) packing must not wrap around
+    name = np.array([0, 0, 0, 1, 2, 3], dtype=np.int32)
+    anchor = np.array([0, 2**30, -1, -1, -1, -1], dtype=np.int32)
+    cfg = parse_profile({"blocking": [{"columns": ["name"]}],
+                         "comparisons": [{"name": "name", "levels": [{"method": "exact"}]}]})
+    left, right, _, _ = candidate_pairs({"name": name}, cfg, anchor >= 0, None, anchor, None)
+    assert sorted(zip(left.tolist(), right.tolist(), strict=True)) == [(0, 2), (1, 2)]
+
+
+def test_sure_pairs_keep_their_order():
+    anchor = np.array([0, 1, 2, -1])
+    model = ProbeAssignment(np.array([0, 1, 2]), np.array([3, 3, 3]), anchor)
+    score, _ = model.log2_odds(np.array([200.0, 70.0, 60.0]))
+    assert score[0] > score[1] > score[2]
+    assert np.isfinite(score).all()
+
+
+def test_two_probes_of_a_new_person_do_not_depend_on_unrelated_pairs():
+    anchor = np.r_[np.arange(40), np.full(3, -1)]
+    alone = ProbeAssignment(np.array([40]), np.array([41]), anchor)
+    with_other = ProbeAssignment(np.array([40, 0]), np.array([41, 42]), anchor)
+    s_alone, _ = alone.log2_odds(np.array([20.0]))
+    s_other, _ = with_other.log2_odds(np.array([20.0, -5.0]))
+    assert abs(s_alone[0] - s_other[0]) < 3

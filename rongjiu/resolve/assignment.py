@@ -5,7 +5,7 @@ pair per anchor):
 
     P(A | r) = pi 2^s_rA / (pi sum_B 2^s_rB + 1 - p)
 
-where p is the share of probes whose person is known and pi = p / number of entities. The
+where p is the share of probes whose person is known and pi = p / number of anchors. The
 candidates compete for the probe, so a name held by two known people cannot make either a
 sure match. p is estimated from the data (EM for the mixture weight), per group of probes
 (their source: nearly every unnamed tax declaration is a known resident, fewer anonymous
@@ -55,7 +55,9 @@ class ProbeAssignment:
         self.p_start = np.flatnonzero(new_p)
         self.p_of_pa = np.cumsum(new_p) - 1
         self.probe_of_pair = self.p_of_pa[self.pa_of]
-        grp = np.zeros(anchor.size, dtype=np.int64) if group is None else np.maximum(group, 0).astype(np.int64)
+        grp = np.zeros(anchor.size, dtype=np.int64) if group is None else group.astype(np.int64)
+        if (grp < 0).any():  # records of no known source form a group of their own
+            grp = np.where(grp < 0, int(grp.max()) + 1, grp)
         self.n_group = int(grp.max()) + 1 if grp.size else 1
         self.probe_group = grp[pa_probe[self.p_start]]
         # only searched probes count (blocking gave them a key): one without name or birth date
@@ -63,8 +65,9 @@ class ProbeAssignment:
         counted = ~anchored if searched is None else ~anchored & searched
         self.group_size = np.bincount(grp[counted], minlength=self.n_group).astype(float)
         self.n_counted = max(int(counted.sum()), 1)
-        n_anchors = int(np.count_nonzero(np.bincount(anchor[anchored]))) if anchored.any() else 0
-        self.n_entities = n_anchors + int((~anchored).sum())
+        # a known person is one of the anchors, each alike a priori: pi = p / n_anchors
+        self.n_anchors = max(int(np.count_nonzero(np.bincount(anchor[anchored]))) if anchored.any() else 0, 1)
+        self.n_unanchored = max(int((~anchored).sum()), 1)
 
     @property
     def has_probes(self) -> bool:
@@ -78,7 +81,7 @@ class ProbeAssignment:
         return best, top + np.log2(total)
 
     def _known_share(self, lse: np.ndarray, max_iterations: int = 100) -> tuple[np.ndarray, float]:
-        log_ent = np.log2(self.n_entities)
+        log_ent = np.log2(self.n_anchors)
         p = np.full(self.n_group, 0.5)
         p_all = 0.5
         for _ in range(max_iterations):
@@ -98,25 +101,30 @@ class ProbeAssignment:
         and the shares of known persons per group and overall."""
         _, lse = self._lse(s)
         p, p_all = self._known_share(lse)
-        log_pi = np.log2(p[self.probe_group]) - np.log2(self.n_entities)
+        log_pi = np.log2(p[self.probe_group]) - np.log2(self.n_anchors)
         k = self.probe_of_pair
         log_post = log_pi[k] + s - np.logaddexp2(log_pi[k] + lse[k], np.log2(1.0 - p[self.probe_group][k]))
-        post = np.exp2(np.minimum(log_post, 0.0))
-        return np.log2(np.maximum(post, 1e-300)) - np.log2(np.maximum(1.0 - post, 1e-300)), p, p_all
+        # log-odds straight from the log posterior: rounding the posterior to 1.0 first would
+        # turn every sure pair into the same huge number
+        log_post = np.minimum(log_post, -1e-15)
+        return log_post - np.log2(-np.expm1(log_post * np.log(2.0))), p, p_all
 
     def log2_odds(self, bf: np.ndarray) -> tuple[np.ndarray, dict[int, float]]:
         """Posterior log2-odds per pair, and the share of known persons per group (-1 = all).
 
-        Mixed pairs: P(the probe is this pair's anchor). Pairs of two probes: the pairwise
-        odds with the overall prior pi.
+        Mixed pairs: P(the probe is this pair's anchor). Pairs of two probes: their pairwise
+        odds with the prior that two probes are one person, known (p^2 / n_anchors) or not
+        ((1 - p) / n_unanchored: each unknown person holds at least one probe).
         """
         out = np.zeros(self.n_pairs)
         if not self.has_probes:
             p, p_all = np.full(self.n_group, 0.5), 0.5
         else:
             out[self.mixed], p, p_all = self._post_log2_odds(bf[self.mixed])
-        log_pi_all = np.log2(p_all) - np.log2(self.n_entities)
-        out[self.uu] = bf[self.uu] + log_pi_all - np.log2(1.0 - np.exp2(log_pi_all))
+        prior = p_all ** 2 / self.n_anchors + (1.0 - p_all) / self.n_unanchored
+        out[self.uu] = bf[self.uu] + np.log2(prior) - np.log2(1.0 - prior)
+        if not self.has_probes:
+            return out, {}  # nothing to estimate the shares from
         shares = {-1: p_all} | {int(g): float(p[g]) for g in np.flatnonzero(self.group_size > 0)}
         return out, shares
 

@@ -85,7 +85,7 @@ def candidate_pairs(codes: dict[str, np.ndarray], config: MatchingConfig, anchor
         if anchor is not None:
             a = anchor[rows]
             # one record per (anchor, key): the first, i.e. the best-ranked
-            ak = np.where(a >= 0, a * len(uniq) + key, -1 - np.arange(rows.size))
+            ak = np.where(a >= 0, a.astype(np.int64) * len(uniq) + key, -1 - np.arange(rows.size))
             first = ~pd.Series(ak).duplicated().to_numpy()
             rows, key = rows[first], key[first]
         # the cap counts persons (one record per anchor is left), not records: a person with

@@ -48,21 +48,21 @@ class EngineResult:
 
 
 def factorize_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(the column's distinct values, int64 codes into them with -1 for null/empty).
+    """(the column's distinct values, int32 codes into them with -1 for null/empty).
 
     Comparisons look values up by code, so a string is materialised once per distinct value,
     not once per record or pair.
     """
     if pd.api.types.is_datetime64_any_dtype(values) or pd.api.types.is_float_dtype(values):
         codes, uniq = pd.factorize(values.to_numpy(), use_na_sentinel=True)
-        return np.asarray(uniq), codes.astype(np.int64)
+        return np.asarray(uniq), codes.astype(np.int32)
     s = values if pd.api.types.is_string_dtype(values) and values.dtype != object else values.astype("str")
     arrow = pa.chunked_array(s.array._pa_array) if hasattr(s.array, "_pa_array") else pa.chunked_array([pa.array(s)])
     # Arrow's dictionary encoding runs in C++ without the GIL: columns encode in parallel threads
     arr = arrow.combine_chunks()
     arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
     enc = pc.dictionary_encode(arr)
-    codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
     return np.asarray(enc.dictionary.to_pylist(), dtype=object), codes
 
 
@@ -138,10 +138,9 @@ def tf_log2_adjustment(config: MatchingConfig, u: list[np.ndarray], codes: dict[
     return adj
 
 
-def _random_pair_prior(params: FSParameters, levels: np.ndarray, anchor: np.ndarray,
-                       source: np.ndarray | None) -> float:
-    bf = params.log2_bayes_factors(levels)
-    post = 1.0 / (1.0 + np.exp2(-(bf + np.log2(params.prior) - np.log2(1 - params.prior))))
+def _random_pair_prior(bf: np.ndarray, em_prior: float, anchor: np.ndarray, source: np.ndarray | None) -> float:
+    """Expected matches among candidates (EM's view) spread over all possible pairs."""
+    post = 1.0 / (1.0 + np.exp2(-(bf + np.log2(em_prior) - np.log2(1 - em_prior))))
     expected = float(post.sum())
     if source is not None:
         counts = np.bincount(source[source >= 0]).astype(float)
@@ -220,7 +219,7 @@ def resolve_entities(records: pd.DataFrame, config: MatchingConfig) -> EngineRes
         # EM's prior is P(match) among candidate pairs, whose non-matches already agree on a
         # blocking key; scoring with it would count that agreement twice: each pair gets the
         # prior of a random pair instead
-        prior = _random_pair_prior(params, levels, anchor, source)
+        prior = _random_pair_prior(bf, params.prior, anchor, source)
         score = bf + np.log2(prior) - np.log2(1 - prior)
     prob = probability(score)
     clustering = cluster_records(n, anchor, left, right, score, prob >= config.accept, config.ambiguity_log2)
