@@ -41,26 +41,20 @@ def cluster_records(n: int, anchor_code: np.ndarray, left: np.ndarray, right: np
 
     # 1. unanchored record -> anchor, using every scored pair to judge ambiguity
     la, ra = anchored[left], anchored[right]
-    mixed = la ^ ra
-    if mixed.any():
-        probe = np.where(la[mixed], right[mixed], left[mixed])
-        anc = anchor_code[np.where(la[mixed], left[mixed], right[mixed])]
-        df = pd.DataFrame({"probe": probe, "anchor": anc, "score": log2_score[mixed],
-                           "acc": accepted[mixed], "pair": pair_idx[mixed]})
-        df = df.sort_values(["probe", "score", "anchor"], ascending=[True, False, True], kind="mergesort")
-        per_anchor = df.drop_duplicates(["probe", "anchor"], keep="first")
-        first = per_anchor.drop_duplicates("probe", keep="first")
-        second = per_anchor[per_anchor.duplicated("probe", keep="first")].drop_duplicates("probe", keep="first")
-        first = first.merge(second[["probe", "score"]].rename(columns={"score": "score2"}), on="probe", how="left")
-        gap = first["score"] - first["score2"].fillna(-np.inf)
-        ok = first["acc"].to_numpy() & (gap.to_numpy() >= ambiguity_log2)
-        amb = first["acc"].to_numpy() & ~ok
-        p = first["probe"].to_numpy()
-        cluster[p[ok]] = first["anchor"].to_numpy()[ok]
+    mixed = np.flatnonzero(la ^ ra)
+    if mixed.size:
+        best = _best_anchor_per_probe(np.where(la, right, left)[mixed],
+                                      anchor_code[np.where(la, left, right)][mixed], log2_score[mixed], mixed,
+                                      n_anchor)
+        p, anc, score, score2, pair = best
+        acc = accepted[pair]
+        ok = acc & (score - score2 >= ambiguity_log2)
+        amb = acc & ~ok
+        cluster[p[ok]] = anc[ok]
         via[p[ok]] = VIA_ANCHOR
-        best_pair[p[ok]] = first["pair"].to_numpy()[ok]
+        best_pair[p[ok]] = pair[ok]
         via[p[amb]] = AMBIGUOUS
-        best_pair[p[amb]] = first["pair"].to_numpy()[amb]
+        best_pair[p[amb]] = pair[amb]
 
     # 2. components of accepted pairs among unanchored records
     uu = accepted & ~la & ~ra
@@ -104,3 +98,35 @@ def cluster_records(n: int, anchor_code: np.ndarray, left: np.ndarray, right: np
         df = df.drop_duplicates("rec")
         best_pair[df["rec"].to_numpy()] = df["pair"].to_numpy()
     return Clustering(cluster=cluster, via=via, best_pair=best_pair)
+
+
+def _first_max(values: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per run (runs begin at `starts`): the maximum and the position of its first occurrence."""
+    top = np.maximum.reduceat(values, starts)
+    run = np.repeat(np.arange(starts.size), np.diff(np.r_[starts, values.size]))
+    pos = np.where(values == top[run], np.arange(values.size), values.size)
+    return top, np.minimum.reduceat(pos, starts)
+
+
+def _best_anchor_per_probe(probe: np.ndarray, anc: np.ndarray, score: np.ndarray, pair: np.ndarray,
+                           n_anchor: int) -> tuple[np.ndarray, ...]:
+    """Per probe: its best anchor (ties: the smaller anchor), that score, the best score of any
+    other anchor (-inf if none) and the pair carrying the best score (ties: the first pair).
+
+    One integer sort by (probe, anchor), then run reductions: no sort over scores.
+    """
+    order = np.argsort(probe.astype(np.int64) * max(n_anchor, 1) + anc, kind="stable")
+    probe, anc, score, pair = probe[order], anc[order], score[order], pair[order]
+    new_group = np.ones(probe.size, dtype=bool)
+    new_group[1:] = (probe[1:] != probe[:-1]) | (anc[1:] != anc[:-1])
+    g_start = np.flatnonzero(new_group)
+    g_score, g_pos = _first_max(score, g_start)
+    g_probe, g_anc, g_pair = probe[g_start], anc[g_start], pair[g_pos]
+    new_probe = np.ones(g_probe.size, dtype=bool)
+    new_probe[1:] = g_probe[1:] != g_probe[:-1]
+    p_start = np.flatnonzero(new_probe)
+    top, top_pos = _first_max(g_score, p_start)
+    rest = g_score.copy()
+    rest[top_pos] = -np.inf
+    second = np.maximum.reduceat(rest, p_start)
+    return g_probe[p_start], g_anc[top_pos], top, second, g_pair[top_pos]
