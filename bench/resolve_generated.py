@@ -53,8 +53,13 @@ def stage(gen: Path, run_date: date) -> None:
               f"{time.perf_counter() - t:6.1f}s")
 
 
-def load_staged(gen: Path, run_date: date) -> dict[str, pd.DataFrame]:
-    return {f.name[: -len(".parquet")]: pd.read_parquet(f) for f in sorted(staged_dir(gen, run_date).glob("*.parquet"))}
+def load_staged(gen: Path, run_date: date, columns: set[str] | None = None) -> dict[str, pd.DataFrame]:
+    """Staged frames as the residents asset loads them: only the columns resolution reads."""
+    from rongjiu.assets.frames import read_frame
+    from rongjiu.resolve.pipeline import input_columns
+
+    columns = input_columns() if columns is None else columns
+    return {f.name[: -len(".parquet")]: read_frame(f, columns) for f in sorted(staged_dir(gen, run_date).glob("*.parquet"))}
 
 
 def run(gen: Path, run_date: date, state: Path, fresh: bool) -> dict:

@@ -91,6 +91,21 @@ def lookup_latency(warehouse: str, repeats: int = 5) -> dict:
     return {"wall_s_median": round(statistics.median(walls), 2), "wall_s_runs": [round(w, 2) for w in walls]}
 
 
+def resolution_alone(gen_dir: Path, run_date: str, repeats: int) -> dict:
+    """resolve_run on staged identity columns, timed in its own process (median of repeats)."""
+    runs = []
+    for _ in range(repeats):
+        m = run_measured(python_cmd("bench.resolve_generated", "run", "--gen", str(gen_dir), "--date", run_date))
+        lines = [x for x in m.stdout.strip().splitlines() if x.startswith("{")]
+        if m.returncode != 0 or not lines:
+            return {"error": "resolve_generated run failed"}
+        runs.append(json.loads(lines[-1]) | {"process_peak_rss_gb": round(m.peak_rss_mb / 1024, 2)})
+    out = dict(runs[-1])
+    out["seconds_median"] = statistics.median(r["seconds"] for r in runs)
+    out["seconds_runs"] = [r["seconds"] for r in runs]
+    return out
+
+
 def bench_size(n: int, repeats: int, run_date: str) -> dict:
     gen_dir, gen = ensure_generated(n, run_date)
     result: dict = {"residents": n, "generate": gen}
@@ -102,6 +117,7 @@ def bench_size(n: int, repeats: int, run_date: str) -> dict:
     result["accuracy"] = json.loads(ev.stdout.strip().splitlines()[-1])
     result["lookup"] = lookup_latency(warehouse)
     run_measured(python_cmd("bench.resolve_generated", "stage", "--gen", str(gen_dir), "--date", run_date))
+    result["resolution"] = resolution_alone(gen_dir, run_date, repeats)
     stab = run_measured(python_cmd("bench.resolve_generated", "rerun", "--gen", str(gen_dir), "--date", run_date,
                                    "--change", "0.01"))
     lines = [x for x in stab.stdout.strip().splitlines() if x.startswith("{")]

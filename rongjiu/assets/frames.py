@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from pathlib import Path
 
 import pandas as pd
@@ -49,5 +50,9 @@ def write_parquet(table: pa.Table | pd.DataFrame, path: Path, kind: str | None =
     return path
 
 
-def read_frame(path: Path) -> pd.DataFrame:
-    return pq.read_table(path).to_pandas()
+def read_frame(path: Path, columns: Collection[str] | None = None) -> pd.DataFrame:
+    """A staged Parquet file as a frame; with `columns`, only those of them the file has."""
+    if columns is None:
+        return pq.read_table(path).to_pandas()
+    names = pq.read_schema(path).names
+    return pq.read_table(path, columns=[c for c in names if c in set(columns)]).to_pandas()

@@ -32,7 +32,8 @@ def residents(context: dg.AssetExecutionContext, state: StateStore) -> dg.Materi
         context.log.warning("rongjiu.resolve.pipeline not available yet: resolution skipped, "
                             "resident tables will not be published")
         return dg.MaterializeResult(metadata={"skipped": True})
-    staged = load_staged(state.path, run_date)
+    input_columns = optional_stage("rongjiu.resolve.pipeline", "input_columns")
+    staged = load_staged(state.path, run_date, columns=input_columns() if input_columns else None)
     if sum(len(f) for f in staged.values()) == 0:
         clear_folder(folder)
         context.log.warning("no staged records for this date (every feed missing or rejected): resolution skipped")

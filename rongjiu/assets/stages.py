@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date
 from pathlib import Path
 
@@ -35,13 +35,14 @@ def optional_stage(module_name: str, function: str) -> Callable | None:
     return fn
 
 
-def load_staged(state_dir: Path, run_date: date, specs: tuple[FeedSpec, ...] | None = None) -> dict[str, pd.DataFrame]:
-    """Staged frames of every feed materialised for D, keyed 'DEPT.feed'."""
+def load_staged(state_dir: Path, run_date: date, specs: tuple[FeedSpec, ...] | None = None,
+                columns: Collection[str] | None = None) -> dict[str, pd.DataFrame]:
+    """Staged frames of every feed materialised for D, keyed 'DEPT.feed' (only `columns`, if given)."""
     out = {}
     for spec in specs or load_feed_specs():
         path = staged_file(state_dir, run_date, spec.key, "staged")
         if path.exists():
-            out[spec.key] = read_frame(path)
+            out[spec.key] = read_frame(path, columns)
     return out
 
 

@@ -1,5 +1,8 @@
 """Identity records: the staged person records of all feeds in one frame, with the derived
 columns the matching profile blocks and compares on.
+
+Built in Arrow: at 1M residents there are ~7M records, and pandas string methods, object
+arrays and frame copies would cost tens of seconds and several GB.
 """
 
 from __future__ import annotations
@@ -12,48 +15,191 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from rongjiu.resolve.columns import concurrently, parallel
+from rongjiu.resolve.id_columns import id_columns
+
 log = logging.getLogger(__name__)
 
 KEY = ["department", "feed", "record_id"]
 ANCHOR_STATUSES = ("valid", "converted15")
+DAMAGED_STATUSES = ("bad_check", "excel_damaged", "malformed")
 TEXT_COLUMNS = ["department", "feed", "record_id", "id_number", "id_status", "id_partial", "name", "sex",
                 "phone", "community_code", "household_no", "relation", "person_status"]
 DATE_COLUMNS = ["drop_date", "birth_date", "death_date"]
+EMPTY_ORDER = TEXT_COLUMNS + ["slot"] + DATE_COLUMNS + ["source_line"]
+NO_DATE_LAST = np.iinfo(np.int64).max  # sorts a missing drop date last, as Arrow sorts nulls
+
+Column = pa.ChunkedArray | np.ndarray
 
 
-def _text(s: pd.Series) -> pd.Series:
-    """Arrow-backed text, trimmed, empty -> missing (Python str objects would cost GBs at 1M)."""
-    t = s.astype("str").str.strip()
-    return t.mask(t == "")
+def _null_text(n: int) -> pa.ChunkedArray:
+    return pa.chunked_array([pa.nulls(n, pa.large_string())])
 
 
-def _slot(df: pd.DataFrame, columns: Sequence[str]) -> pd.Series:
+def _large(value: str) -> pa.Scalar:
+    return pa.scalar(value, pa.large_string())
+
+
+def _text(s: pd.Series) -> pa.ChunkedArray:
+    """Text trimmed, empty -> missing, as Arrow (Python str objects would cost GBs at 1M).
+
+    Shares the input's buffers when there is nothing to trim or blank out, so clean staged
+    frames are not copied a second time.
+    """
+    a = pa.array(s.astype("str"))
+    a = a if isinstance(a, pa.ChunkedArray) else pa.chunked_array([a])
+    trimmed = pc.utf8_trim_whitespace(a)
+    # trimming only removes bytes: the same byte span means nothing was trimmed
+    if _byte_span(trimmed) != _byte_span(a):
+        a = trimmed
+    empty = pc.equal(pc.binary_length(a), 0)
+    if pc.any(empty).as_py():
+        a = pc.if_else(empty, pa.scalar(None, a.type), a)
+    return a
+
+
+def _byte_span(a: pa.ChunkedArray) -> int:
+    """Bytes the values span in their data buffers (null slots included)."""
+    span = 0
+    for chunk in a.chunks:
+        if len(chunk):
+            width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+            offsets = np.frombuffer(chunk.buffers()[1], dtype=width)
+            span += int(offsets[chunk.offset + len(chunk)]) - int(offsets[chunk.offset])
+    return span
+
+
+def _slot(df: pd.DataFrame, columns: Sequence[str]) -> pa.ChunkedArray:
     """The record's slot in its feed (e.g. period + income item), null when a part is missing."""
     if not columns or any(c not in df.columns for c in columns):
-        return pd.Series(np.nan, index=df.index, dtype="str")
+        return _null_text(len(df))
     parts = [_text(df[c]) for c in columns]
-    out = parts[0]
-    for p in parts[1:]:
-        out = out + "|" + p
+    if len(parts) == 1:
+        return parts[0]
+    return pc.binary_join_element_wise(*parts, _large("|"))
+
+
+def _frame(df: pd.DataFrame, key: str, slot_columns: Sequence[str] = ()) -> dict[str, Column]:
+    dept, _, feed = key.partition(".")
+    n = len(df)
+    out: dict[str, Column] = {c: _text(df[c]) if c in df.columns else _null_text(n) for c in TEXT_COLUMNS}
+    out["department"] = pc.fill_null(out["department"], _large(dept))
+    out["feed"] = pc.fill_null(out["feed"], _large(feed))
+    for c in DATE_COLUMNS:
+        out[c] = (pd.to_datetime(df[c], errors="coerce").astype("datetime64[s]").to_numpy() if c in df.columns
+                  else np.full(n, np.datetime64("NaT"), dtype="datetime64[s]"))
+    if "source_line" in df.columns:
+        out["source_line"] = pd.to_numeric(df["source_line"], errors="coerce").fillna(-1).astype(np.int64).to_numpy()
+    else:
+        out["source_line"] = np.full(n, -1, dtype=np.int64)
+    out["slot"] = _slot(df, slot_columns)
     return out
 
 
-def _frame(df: pd.DataFrame, key: str, slot_columns: Sequence[str] = ()) -> pd.DataFrame:
-    dept, _, feed = key.partition(".")
-    out = {}
-    for c in TEXT_COLUMNS:
-        out[c] = _text(df[c]) if c in df.columns else pd.Series(np.nan, index=df.index, dtype="str")
-    out["department"] = out["department"].fillna(dept)
-    out["feed"] = out["feed"].fillna(feed)
-    for c in DATE_COLUMNS:
-        src = df[c] if c in df.columns else pd.Series(pd.NaT, index=df.index)
-        out[c] = pd.to_datetime(src, errors="coerce").astype("datetime64[s]")
-    if "source_line" in df.columns:
-        out["source_line"] = pd.to_numeric(df["source_line"], errors="coerce").fillna(-1).astype(np.int64)
-    else:
-        out["source_line"] = pd.Series(-1, index=df.index, dtype=np.int64)
-    out["slot"] = _slot(df, slot_columns)
-    return pd.DataFrame(out).reset_index(drop=True)
+def _fill_record_ids(frame: dict[str, Column]) -> int:
+    """Records without record_id get a source-line id; returns how many."""
+    rid = frame["record_id"]
+    missing = rid.null_count
+    if missing:
+        line = pc.binary_join_element_wise(_large("line:"), pc.cast(pa.array(frame["source_line"]), pa.large_string()),
+                                           _large(""))
+        frame["record_id"] = pc.if_else(pc.is_null(rid), line, rid)
+    return missing
+
+
+def _key_table(frame: dict[str, Column]) -> pa.Table:
+    drop = frame["drop_date"]
+    return pa.table({"d": frame["department"], "f": frame["feed"], "r": frame["record_id"],
+                     "dd": np.where(np.isnat(drop), NO_DATE_LAST, drop.view(np.int64)),
+                     "sl": frame["source_line"]})
+
+
+def _is_sorted(keys: pa.Table) -> bool:
+    """Rows already in key order (every adjacent pair ordered by its first differing key)."""
+    n = keys.num_rows
+    if n < 2:
+        return True
+    undecided = np.ones(n - 1, dtype=bool)
+    for col in keys.columns:
+        if not undecided.any():
+            break
+        a, b = col.slice(0, n - 1), col.slice(1)
+        if (_flag(pc.greater(a, b)) & undecided).any():
+            return False
+        undecided &= _flag(pc.equal(a, b))
+    return True
+
+
+def _order(keys: pa.Table) -> np.ndarray | None:
+    """Stable order by (department, feed, record_id, drop, source line); None when already so."""
+    if _is_sorted(keys):
+        return None
+    return pc.sort_indices(keys, sort_keys=[(c, "ascending") for c in keys.column_names]).to_numpy().astype(np.int64)
+
+
+def _key_order(frames: list[dict[str, Column]]) -> np.ndarray | None:
+    """The order of all frames' rows (laid end to end) by key; None when already so.
+
+    Feeds usually hold one (department, feed) each and arrive sorted by record_id: then only
+    the unsorted feeds are sorted. When feeds overlap in key, one sort of everything.
+    """
+    keys = [_key_table(f) for f in frames]
+    orders = parallel(_order, keys)
+    for i in range(len(frames) - 1):
+        if _last_row(keys[i], orders[i]) > _first_row(keys[i + 1], orders[i + 1]):
+            return _order(pa.concat_tables(keys))
+    if all(o is None for o in orders):
+        return None
+    starts = np.cumsum([0] + [k.num_rows for k in keys[:-1]])
+    return np.concatenate([s + (np.arange(k.num_rows) if o is None else o)
+                           for s, k, o in zip(starts, keys, orders, strict=True)])
+
+
+def _row(keys: pa.Table, i: int) -> tuple:
+    return tuple(col[i].as_py() for col in keys.columns)
+
+
+def _first_row(keys: pa.Table, order: np.ndarray | None) -> tuple:
+    return _row(keys, 0 if order is None else int(order[0]))
+
+
+def _last_row(keys: pa.Table, order: np.ndarray | None) -> tuple:
+    return _row(keys, keys.num_rows - 1 if order is None else int(order[-1]))
+
+
+def _in_key_order(frames: list[dict[str, Column]]) -> dict[str, Column]:
+    """All frames' rows in key order, a repeated key's older drops left out, each column in one
+    contiguous array (taken in one pass from the feeds' own buffers)."""
+    whole = {c: np.concatenate([f[c] for f in frames]) if isinstance(frames[0][c], np.ndarray)
+             else pa.chunked_array([ch for f in frames for ch in f[c].chunks], type=frames[0][c].type)
+             for c in frames[0]}
+    order = _key_order(frames)
+    rec = dict(zip(KEY, parallel(lambda c: _take(whole[c], order), KEY), strict=True))
+    dup = _repeated_keys(rec)
+    if dup.any():
+        log.warning("%d staged records repeat a (department, feed, record_id): newest drop kept", int(dup.sum()))
+        order = np.flatnonzero(~dup) if order is None else order[~dup]
+        rec = {}
+    rest = [c for c in whole if c not in rec]
+    return rec | dict(zip(rest, parallel(lambda c: _take(whole[c], order), rest), strict=True))
+
+
+def _take(values: Column, order: np.ndarray | None) -> Column:
+    if isinstance(values, np.ndarray):
+        return values if order is None else values[order]
+    return (values if order is None else values.take(pa.array(order))).combine_chunks()
+
+
+def _repeated_keys(rec: dict[str, Column]) -> np.ndarray:
+    """Rows whose (department, feed, record_id) repeats in the next row (the older drop)."""
+    n = len(rec["record_id"])
+    if n < 2:
+        return np.zeros(n, dtype=bool)
+    same = np.ones(n - 1, dtype=bool)
+    for c in KEY:
+        col = rec[c]
+        same &= _flag(pc.equal(col.slice(0, n - 1), col.slice(1)))
+    return np.append(same, False)
 
 
 def prepare_records(staged: dict[str, pd.DataFrame],
@@ -67,68 +213,48 @@ def prepare_records(staged: dict[str, pd.DataFrame],
     because the crosswalk holds each source record exactly once.
     """
     slots = slots or {}
-    frames = [_frame(df, key, slots.get(key, ())) for key, df in sorted(staged.items()) if df is not None and len(df)]
-    if not frames:
-        empty = {c: pd.Series(dtype="str") for c in TEXT_COLUMNS + ["slot"]}
-        empty |= {c: pd.Series(dtype="datetime64[s]") for c in DATE_COLUMNS}
-        return _derive(pd.DataFrame(empty | {"source_line": pd.Series(dtype=np.int64)}))
-    rec = pd.concat(frames, ignore_index=True)
-    del frames
-    missing_id = rec["record_id"].isna()
-    if missing_id.any():
+    feeds = [(key, df) for key, df in sorted(staged.items()) if df is not None and len(df)]
+    frames = parallel(lambda feed: _frame(feed[1], feed[0], slots.get(feed[0], ())), feeds)
+    nothing = not frames
+    if nothing:
+        frames = [_frame(pd.DataFrame(), ".")]
+    missing_id = sum(_fill_record_ids(f) for f in frames)
+    if missing_id:
         # ingest quarantines these; never drop silently if one slips through
-        log.warning("%d staged records without record_id: given source-line ids", int(missing_id.sum()))
-        rec.loc[missing_id, "record_id"] = "line:" + rec.loc[missing_id, "source_line"].astype(str)
-    # key order (pyarrow sorts strings in C++, much faster than a pandas object sort)
-    tbl = pa.table({"d": rec["department"].array, "f": rec["feed"].array, "r": rec["record_id"].array,
-                    "dd": rec["drop_date"].to_numpy(), "sl": rec["source_line"].to_numpy()})
-    order = pc.sort_indices(tbl, sort_keys=[("d", "ascending"), ("f", "ascending"), ("r", "ascending"),
-                                            ("dd", "ascending"), ("sl", "ascending")]).to_numpy()
-    # sorted by key then drop: a repeated key sits right before its newer copy (keep the last)
-    t = tbl.take(pa.array(order))
-    same = np.ones(len(order) - 1, dtype=bool) if len(order) > 1 else np.zeros(0, dtype=bool)
-    for col in ("d", "f", "r"):
-        c = t.column(col)
-        same &= pc.equal(c.slice(0, len(order) - 1), c.slice(1)).to_numpy(zero_copy_only=False).astype(bool)
-    dup = np.append(same, False) if len(order) else np.zeros(0, dtype=bool)
-    rec = rec.take(order).reset_index(drop=True)
-    if dup.any():
-        log.warning("%d staged records repeat a (department, feed, record_id): newest drop kept", int(dup.sum()))
-        rec = rec[~dup].reset_index(drop=True)
-    return _derive(rec)
+        log.warning("%d staged records without record_id: given source-line ids", missing_id)
+    rec = _in_key_order(frames)
+    del frames
+    rec |= _derive(rec)
+    # copy=False: no consolidation copy of the numpy columns
+    out = pd.DataFrame({c: v.to_pandas() if isinstance(v, pa.Array | pa.ChunkedArray) else v for c, v in rec.items()},
+                       copy=False)
+    # the frame of no records has always listed slot before the dates
+    return out[EMPTY_ORDER + [c for c in out.columns if c not in EMPTY_ORDER]] if nothing else out
 
 
-def _derive(rec: pd.DataFrame) -> pd.DataFrame:
-    status = rec["id_status"].fillna("missing")
-    anchored = (status.isin(ANCHOR_STATUSES) & rec["id_number"].notna()).to_numpy()
-    rec["id_number"] = rec["id_number"].where(anchored)
+def _derive(rec: dict[str, Column]) -> dict[str, Column]:
+    """id_number (kept only when anchored) and the columns blocking and comparison use."""
+    status = rec["id_status"]
+    idn = rec["id_number"]
+    anchored = _flag(pc.and_(pc.is_in(status, pa.array(ANCHOR_STATUSES)), pc.is_valid(idn)))
+    if idn.null_count < len(anchored) - anchored.sum():  # some unanchored record carries a number
+        idn = pc.if_else(anchored, idn, pa.scalar(None, idn.type))
     # the ID-like string we can compare: the canonical number, else what survived of a damaged one
-    partial = rec["id_partial"].where(status.isin(["bad_check", "excel_damaged", "malformed"]))
-    s = rec["id_number"].where(anchored, partial)
-    slen = s.str.len().fillna(0).to_numpy()
-    is_excel = (status == "excel_damaged").to_numpy()
-    head14 = s.str[:14]
-    rec["id14"] = head14.where(head14.str.fullmatch(r"\d{14}").fillna(False).to_numpy())
-    full = (slen == 18) & ~is_excel
-    # the last four (sequence + check) only mean something on a full 18-character number
-    rec["id_tail"] = s.str[14:18].where(full)
-    # the ID digits that are not the birth date: region (6) + sequence and check (4). Compared on
-    # their own so agreement of the birth-date digits is not counted twice with birth_date.
-    # Excel damage keeps the first 15 digits: region + the first sequence digit.
-    excel = is_excel & (slen >= 15)
-    rest = s.str[:6] + s.str[14:18].where(full, s.str[14:15])
-    rec["id_rest"] = rest.where(full | excel)
-    # the number's value: Excel kept 15 significant digits (rounded), so the true number lies
-    # within 500 of partial * 1000; a valid number is compared on the same scale
-    excel15 = s.str[:15].where(excel & s.str[:15].str.fullmatch(r"\d{15}").fillna(False).to_numpy())
-    num = pd.to_numeric((rec["id_number"].str[:17] + "0").where(anchored), errors="coerce")
-    num = num.where(num.notna(), pd.to_numeric(excel15, errors="coerce") * 1000)
-    rec["id_value"] = num.astype(np.float64)
-    region = s.str[:6]
-    rec["id_region"] = region.where(region.str.fullmatch(r"\d{6}").fillna(False).to_numpy())
-    name = rec["name"]
-    two = (name.str.len().fillna(0) >= 2).to_numpy()
-    rec["name_first"] = name.str[:1].where(two)
-    rec["name_last"] = name.str[-1:].where(two)
-    rec["anchored"] = anchored
-    return rec
+    damaged = _flag(pc.is_in(status, pa.array(DAMAGED_STATUSES)))
+    s = pc.if_else(anchored, idn, pc.if_else(damaged, rec["id_partial"], pa.scalar(None, idn.type)))
+    is_excel = _flag(pc.equal(status, _large("excel_damaged")))
+    parts, names = concurrently(lambda: id_columns(s, is_excel, idn, anchored), lambda: _name_ends(rec["name"]))
+    return {"id_number": idn, **{c: parts[c] for c in ("id14", "id_tail", "id_rest", "id_value", "id_region")},
+            **names, "anchored": anchored}
+
+
+def _name_ends(name: pa.Array) -> dict[str, pa.Array]:
+    """First and last character of names of two or more characters."""
+    two = _flag(pc.greater_equal(pc.utf8_length(name), 2))
+    blank = pa.scalar(None, name.type)
+    return {"name_first": pc.if_else(two, pc.utf8_slice_codeunits(name, 0, 1), blank),
+            "name_last": pc.if_else(two, pc.utf8_slice_codeunits(name, -1), blank)}
+
+
+def _flag(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    return pc.fill_null(mask, False).to_numpy(zero_copy_only=False).astype(bool)

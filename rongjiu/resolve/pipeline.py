@@ -9,12 +9,23 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from rongjiu.resolve.cluster import AMBIGUOUS, VIA_ANCHOR, VIA_COMPONENT
+from rongjiu.resolve.columns import (
+    arrow,
+    category_text,
+    concurrently,
+    infer_text,
+    resident_codes,
+    take_text,
+    text,
+)
 from rongjiu.resolve.config import MatchingConfig, golden_source_priority, load_matching_config
 from rongjiu.resolve.engine import EngineResult, resolve_entities
 from rongjiu.resolve.golden import golden_records, households
-from rongjiu.resolve.identity import KEY, prepare_records
+from rongjiu.resolve.identity import DATE_COLUMNS, KEY, TEXT_COLUMNS, prepare_records
 from rongjiu.resolve.stable_ids import assign_resident_ids, load_previous_state, save_state
 
 log = logging.getLogger(__name__)
@@ -24,6 +35,13 @@ ID_COMPARISON = "id_number"
 # (equal digits, one digit wrong or two swapped, Excel-rounded value): not mere prefixes
 REPAIR_METHODS = ("exact", "damerau", "levenshtein", "abs_diff")
 REVIEW_CANDIDATES_PER_RECORD = 3
+
+
+def input_columns(profile: str = "residents") -> set[str]:
+    """The staged columns resolution reads (identity fields, slot columns): loading only
+    these keeps the income, cost and diagnosis columns of millions of rows out of memory."""
+    slots = load_matching_config(profile).slots
+    return set(TEXT_COLUMNS) | set(DATE_COLUMNS) | {"source_line"} | {c for cols in slots.values() for c in cols}
 
 
 def resolve_run(staged: dict[str, pd.DataFrame], run_date: date, state_dir: Path) -> dict[str, pd.DataFrame]:
@@ -62,35 +80,42 @@ def resolve_run(staged: dict[str, pd.DataFrame], run_date: date, state_dir: Path
     }
 
 
+METHODS = pa.array(["new_resident", "exact_id", "probabilistic", "repaired_id"], type=pa.large_string())
+NEW, EXACT, PROBABILISTIC, REPAIRED = range(len(METHODS))
+
+
 def build_crosswalk(records: pd.DataFrame, result: EngineResult, config: MatchingConfig) -> pd.DataFrame:
     """One row per identity record: its resident, how it was tied, and how sure we are."""
     cl = result.clustering
     pairs = result.pairs
     n = len(records)
-    method = np.full(n, "new_resident", dtype=object)
+    method = np.full(n, NEW, dtype=np.int8)
     score = np.ones(n, dtype=np.float64)
     anchored = records["anchored"].to_numpy()
-    method[anchored] = "exact_id"
+    method[anchored] = EXACT
     linked = (cl.via == VIA_ANCHOR) | (cl.via == VIA_COMPONENT)
     bp = cl.best_pair
     if len(pairs):
         has = linked & (bp >= 0)
         prob = pairs["probability"].to_numpy()
         score[has] = prob[bp[has]]
-        method[has] = "probabilistic"
+        method[has] = PROBABILISTIC
         id_comp = next((c for c in config.comparisons if c.name == ID_COMPARISON), None)
         if id_comp is not None:
             repair = [k for k, lv in enumerate(id_comp.levels) if lv.method in REPAIR_METHODS]
             id_levels = pairs[ID_COMPARISON].to_numpy()
             rep = has & np.isin(id_levels[np.where(bp >= 0, bp, 0)], repair) & (cl.via == VIA_ANCHOR)
-            method[rep] = "repaired_id"
+            method[rep] = REPAIRED
         # a new resident's score: how sure we are it is nobody we already know (1 - best candidate)
         new = ~anchored & ~linked
         best = _best_probability_per_record(n, pairs)
         score[new] = 1.0 - best[new]
-    out = records[KEY].copy()
-    out["resident_id"] = records["resident_id"].to_numpy()
-    out["match_method"] = method
+    # text columns stay Arrow-backed: object arrays of 7M strings cost seconds and GBs
+    out = pd.DataFrame({c: records[c] for c in KEY}).reset_index(drop=True)
+    resident_id, match_method = concurrently(lambda: category_text(records["resident_id"]),
+                                             lambda: text(METHODS.take(pa.array(method))))
+    out["resident_id"] = infer_text(resident_id)
+    out["match_method"] = infer_text(match_method)
     out["match_score"] = np.clip(score, 0.0, 1.0)
     return out
 
@@ -105,14 +130,16 @@ def _best_probability_per_record(n: int, pairs: pd.DataFrame) -> np.ndarray:
     return best
 
 
+REVIEW_COLUMNS = ["department", "feed", "record_id", "resident_id", "candidate_department", "candidate_feed",
+                  "candidate_record_id", "candidate_resident_id", "match_score", "reason_zh", "evidence_zh"]
+
+
 def build_match_review(records: pd.DataFrame, result: EngineResult, config: MatchingConfig) -> pd.DataFrame:
     """Pairs staff should look at: not sure enough to merge, or two residents fit alike."""
     pairs = result.pairs
-    rid = records["resident_id"].to_numpy()
-    cols = ["department", "feed", "record_id", "resident_id", "candidate_department", "candidate_feed",
-            "candidate_record_id", "candidate_resident_id", "match_score", "reason_zh", "evidence_zh"]
     if not len(pairs):
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in REVIEW_COLUMNS})
+    rid, residents = resident_codes(records["resident_id"])
     left = pairs["left"].to_numpy()
     right = pairs["right"].to_numpy()
     prob = pairs["probability"].to_numpy()
@@ -123,17 +150,16 @@ def build_match_review(records: pd.DataFrame, result: EngineResult, config: Matc
     amb &= (via[left] == AMBIGUOUS) | (via[right] == AMBIGUOUS)
     pick = np.flatnonzero(grey | amb)
     if pick.size == 0:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in REVIEW_COLUMNS})
     # orient: the record under review is the unanchored one (or the left one)
     anchored = records["anchored"].to_numpy()
     a, b = left[pick], right[pick]
     swap = anchored[a] & ~anchored[b]
     a, b = np.where(swap, b, a), np.where(swap, a, b)
+    ids = arrow(residents)
     rv = pd.DataFrame({
-        "department": records["department"].to_numpy()[a], "feed": records["feed"].to_numpy()[a],
-        "record_id": records["record_id"].to_numpy()[a], "resident_id": rid[a],
-        "candidate_department": records["department"].to_numpy()[b], "candidate_feed": records["feed"].to_numpy()[b],
-        "candidate_record_id": records["record_id"].to_numpy()[b], "candidate_resident_id": rid[b],
+        **{c: take_text(records[c], a) for c in KEY}, "resident_id": take_text(ids, rid[a]),
+        **{f"candidate_{c}": take_text(records[c], b) for c in KEY}, "candidate_resident_id": take_text(ids, rid[b]),
         "match_score": prob[pick],
         "reason_zh": np.where(amb[pick], "多个居民同样相符，未自动合并", "匹配把握不足，未自动合并"),
         "evidence_zh": evidence_text(pairs.iloc[pick], config),
@@ -142,21 +168,21 @@ def build_match_review(records: pd.DataFrame, result: EngineResult, config: Matc
                         ascending=[True, True, True, False, True], kind="mergesort")
     rv = rv.drop_duplicates(["department", "feed", "record_id", "candidate_resident_id"])
     rv = rv.groupby(["department", "feed", "record_id"], sort=False).head(REVIEW_CANDIDATES_PER_RECORD)
-    return rv[cols].reset_index(drop=True)
+    return rv[REVIEW_COLUMNS].reset_index(drop=True)
 
 
 def evidence_text(pairs: pd.DataFrame, config: MatchingConfig) -> np.ndarray:
     """Readable evidence per pair, e.g. '姓名一致；出生日期一致；身份证号前14位一致；电话缺失'."""
     parts = []
     for comp in config.comparisons:
-        labels = np.array([lv.label for lv in comp.levels] + [f"{_zh(comp.name)}不一致", f"{_zh(comp.name)}缺失"],
-                          dtype=object)
+        labels = pa.array([lv.label for lv in comp.levels] + [f"{_zh(comp.name)}不一致", f"{_zh(comp.name)}缺失"],
+                          type=pa.large_string())
         g = pairs[comp.name].to_numpy().astype(np.int64)
-        parts.append(labels[np.where(g < 0, len(labels) - 1, g)])
-    out = parts[0].astype(str)
-    for p in parts[1:]:
-        out = np.char.add(np.char.add(out, "；"), p.astype(str))
-    return out.astype(object)
+        parts.append(labels.take(pa.array(np.where(g < 0, len(labels) - 1, g))))
+    if len(parts) == 1:
+        return parts[0].to_numpy(zero_copy_only=False).astype(object)
+    joined = pc.binary_join_element_wise(*parts, pa.scalar("；", pa.large_string()))
+    return joined.to_numpy(zero_copy_only=False).astype(object)
 
 
 _ZH = {"id_number": "身份证号", "name": "姓名", "birth_date": "出生日期", "sex": "性别", "phone": "电话",

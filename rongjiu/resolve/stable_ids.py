@@ -18,8 +18,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from rongjiu.resolve.columns import arrow, category_text, concurrently, infer_text, sorted_categorical, text
 
 KEY = ["department", "feed", "record_id"]
 HISTORY_COLUMNS = ["resident_id", "event", "old_ids", "new_id", "run_date"]
@@ -45,9 +50,13 @@ def empty_history() -> pd.DataFrame:
 
 
 def format_resident_id(counter: np.ndarray) -> np.ndarray:
-    if counter.size == 0:
-        return np.empty(0, dtype=object)
-    return np.char.add("R", np.char.zfill(counter.astype(np.int64).astype(str), 10)).astype(object)
+    return _resident_ids(counter).to_numpy(zero_copy_only=False).astype(object)
+
+
+def _resident_ids(counter: np.ndarray) -> pa.Array:
+    """R + the counter zero-padded to 10 digits, as Arrow strings."""
+    digits = pc.utf8_lpad(pc.cast(pa.array(counter.astype(np.int64)), pa.large_string()), 10, "0")
+    return pc.binary_join_element_wise(pa.scalar("R", pa.large_string()), digits, pa.scalar("", pa.large_string()))
 
 
 def state_root(state_dir: Path) -> Path:
@@ -103,61 +112,208 @@ def _rmtree(p: Path) -> None:
 
 
 def assign_resident_ids(records: pd.DataFrame, cluster: np.ndarray, prev: ResolutionState,
-                        run_date: date) -> tuple[np.ndarray, ResolutionState, pd.DataFrame]:
-    """resident_id per record, the new state, and this run's history events (merge/split)."""
+                        run_date: date) -> tuple[pd.Categorical, ResolutionState, pd.DataFrame]:
+    """resident_id per record, the new state, and this run's history events (merge/split).
+
+    resident_id is a categorical whose categories are the sorted resident ids: a string per
+    resident, not per record (the golden records need that sorted order anyway).
+    """
     n = len(records)
     cl = pd.factorize(cluster)[0].astype(np.int64) if n else np.empty(0, np.int64)
-    n_cl = int(cl.max()) + 1 if n else 0
-    rec = records[KEY].copy()
-    rec["cl"] = cl
     # smallest record key of each cluster: orders allocation and breaks ties deterministically
     # (records arrive sorted by KEY, so position order is key order)
-    first_pos = pd.Series(np.arange(n)).groupby(cl).min().to_numpy() if n else np.empty(0, np.int64)
-
-    votes = []
-    if len(prev.record_map):
-        v = rec.merge(prev.record_map, on=KEY, how="inner")[["cl", "resident_id"]]
-        votes.append(v)
-    if len(prev.id_map):
-        ids = pd.DataFrame({"id_number": records["id_number"].to_numpy(), "cl": cl}).dropna().drop_duplicates()
-        v = ids.merge(prev.id_map, on="id_number", how="inner")[["cl", "resident_id"]]
-        votes.append(v)
-    if votes:
-        v = pd.concat(votes, ignore_index=True)
-        v = v.groupby(["cl", "resident_id"], sort=False).size().rename("votes").reset_index()
-    else:
-        v = pd.DataFrame({"cl": pd.Series(dtype=np.int64), "resident_id": pd.Series(dtype=object),
-                          "votes": pd.Series(dtype=np.int64)})
-    v["first_pos"] = first_pos[v["cl"].to_numpy()] if len(v) else np.empty(0, np.int64)
-    # each cluster's favourite previous id ...
-    v = v.sort_values(["cl", "votes", "resident_id"], ascending=[True, False, True], kind="mergesort")
-    fav = v.drop_duplicates("cl", keep="first")
-    # ... and each previous id goes to the cluster that holds most of it (split: the rest get new ids)
-    fav = fav.sort_values(["resident_id", "votes", "first_pos"], ascending=[True, False, True], kind="mergesort")
-    winners = fav.drop_duplicates("resident_id", keep="first")
-    rid = np.full(n_cl, None, dtype=object)
-    rid[winners["cl"].to_numpy()] = winners["resident_id"].to_numpy()
-
-    need = np.flatnonzero(pd.isna(rid))
-    need = need[np.argsort(first_pos[need], kind="stable")]
+    first_pos = _first_positions(cl)
+    links = _link(records, cl, prev)
+    choice = _Choice(links.votes, first_pos)
     counter = prev.next_counter
-    rid[need] = format_resident_id(np.arange(counter, counter + need.size))
-    counter += need.size
+    need = choice.need
+    ids = pa.concat_arrays([arrow(choice.prev_ids).cast(pa.large_string()),
+                            _resident_ids(np.arange(counter, counter + need.size))])
+    id_of = choice.inherited
+    id_of[need] = len(choice.prev_ids) + np.arange(need.size)
+    rid = ids.take(pa.array(id_of))
+    hist_run = _history(rid.to_numpy(zero_copy_only=False).astype(object), choice, run_date)
+    resident_id = sorted_categorical(rid, cl)
+    record_map, id_map = concurrently(lambda: _record_map(records, resident_id, prev, links.gone),
+                                      lambda: _id_map(records, resident_id, prev, links))
+    state = ResolutionState(record_map=record_map, id_map=id_map, history=_all_history(prev, hist_run, run_date),
+                            next_counter=counter + need.size, run_date=run_date)
+    return resident_id, state, hist_run
 
+
+def _first_positions(cl: np.ndarray) -> np.ndarray:
+    """Each cluster code's first record position: codes number clusters in order of first
+    appearance, so a code first appears where the running maximum grows."""
+    if not cl.size:
+        return np.empty(0, np.int64)
+    top = np.maximum.accumulate(cl)
+    return np.flatnonzero(np.concatenate([[True], top[1:] > top[:-1]]))
+
+
+@dataclass
+class _Links:
+    """How today's records meet the previous state."""
+    votes: pd.DataFrame  # cl, resident_id, votes: previous ids carried by each cluster's records and ID numbers
+    gone: np.ndarray  # rows of prev.record_map whose record is absent today, in order
+    first_id: np.ndarray  # today's first record of each ID number, in order
+    kept_ids: np.ndarray  # rows of prev.id_map whose ID number is absent today, in order
+
+
+def _link(records: pd.DataFrame, cl: np.ndarray, prev: ResolutionState) -> _Links:
+    """Joins on millions of string keys run in DuckDB (pandas merges of three string columns took
+    tens of seconds at 1M residents) and return positions; votes are counted in numpy."""
+    (rec_cl, rec_rid, gone), (first_id, id_cl, id_rid, kept) = concurrently(
+        lambda: _record_links(records, cl, prev.record_map), lambda: _id_links(records, cl, prev.id_map))
+    rid = pa.chunked_array([*rec_rid.chunks, *id_rid.chunks], type=pa.large_string())
+    votes = _count_votes(np.concatenate([rec_cl, id_cl]), rid)
+    return _Links(votes=votes, gone=gone, first_id=first_id, kept_ids=kept)
+
+
+def _record_links(records: pd.DataFrame, cl: np.ndarray,
+                  record_map: pd.DataFrame) -> tuple[np.ndarray, pa.ChunkedArray, np.ndarray]:
+    """Votes of today's records for their previous ids (cluster, id), and the previous
+    mappings of records absent today."""
+    if not len(record_map):
+        return np.empty(0, np.int64), pa.chunked_array([], pa.large_string()), np.empty(0, np.int64)
+    with duckdb.connect() as con:
+        # keys are never null: prepare_records fills department, feed and record_id
+        con.register("rec", pa.table({**{c: pa.array(records[c]) for c in KEY}, "pos": np.arange(len(records))}))
+        con.register("prev", pa.table({**{c: pa.array(record_map[c]) for c in KEY}, "ppos": np.arange(len(record_map))}))
+        same = " AND ".join(f"r.{c} = m.{c}" for c in KEY)
+        pos, ppos = _ints(con, f"SELECT coalesce(r.pos, -1), coalesce(m.ppos, -1) FROM rec r FULL JOIN prev m ON {same}",
+                          columns=2)
+    hit = (pos >= 0) & (ppos >= 0)
+    return cl[pos[hit]], _large_text(record_map["resident_id"]).take(pa.array(ppos[hit])), np.sort(ppos[pos < 0])
+
+
+def _id_links(records: pd.DataFrame, cl: np.ndarray,
+              id_map: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, pa.ChunkedArray, np.ndarray]:
+    """Today's first record of each ID number, the votes of (ID number, cluster) pairs for
+    previous ids, and the previous mappings of ID numbers absent today."""
+    ids = arrow(records["id_number"])
+    pairs = _id_pairs(ids, cl)
+    with duckdb.connect() as con:
+        con.register("pairs", pa.table({"id_number": ids.take(pa.array(pairs)), "pos": pairs}))
+        first_id = _ints(con, "SELECT min(pos) FROM pairs GROUP BY id_number ORDER BY 1")
+        if not len(id_map):
+            return first_id, np.empty(0, np.int64), pa.chunked_array([], pa.large_string()), np.empty(0, np.int64)
+        con.register("prev", pa.table({"id_number": pa.array(id_map["id_number"]), "ipos": np.arange(len(id_map))}))
+        pos, ipos = _ints(con, "SELECT i.pos, m.ipos FROM pairs i JOIN prev m ON i.id_number = m.id_number",
+                          columns=2)
+        kept = _ints(con, "SELECT ipos FROM prev m ANTI JOIN pairs i ON m.id_number = i.id_number ORDER BY 1")
+    return first_id, cl[pos], _large_text(id_map["resident_id"]).take(pa.array(ipos)), kept
+
+
+def _large_text(values: pd.Series) -> pa.ChunkedArray:
+    return pa.chunked_array(pa.array(values)).cast(pa.large_string())
+
+
+def _ints(con: duckdb.DuckDBPyConnection, sql: str, columns: int = 1) -> np.ndarray | tuple[np.ndarray, ...]:
+    got = tuple(np.asarray(v, dtype=np.int64) for v in con.sql(sql).fetchnumpy().values())
+    return got if columns > 1 else got[0]
+
+
+def _id_pairs(ids: pa.Array, cl: np.ndarray) -> np.ndarray:
+    """The first record of each distinct (ID number, cluster), in record order.
+
+    A cluster nearly always carries one ID number: records are compared with their cluster's
+    first ID-carrying record and only the few that differ are grouped by string.
+    """
+    has = _valid(ids)
+    rep = _first_of(cl[has], np.flatnonzero(has))
+    rep_of_row = np.full(len(ids), -1, dtype=np.int64)
+    rep_of_row[has] = rep[cl[has]]
+    same = _true(pc.equal(ids, ids.take(pa.array(rep_of_row, mask=~has))))
+    odd = np.flatnonzero(has & ~same)
+    firsts = pd.DataFrame({"id": text(ids.take(pa.array(odd))), "cl": cl[odd], "pos": odd})
+    firsts = firsts.groupby(["id", "cl"])["pos"].min().to_numpy()
+    return np.sort(np.concatenate([rep[rep >= 0], firsts])).astype(np.int64)
+
+
+def _count_votes(cl: np.ndarray, rid: pa.ChunkedArray) -> pd.DataFrame:
+    """(cl, resident_id, votes) from vote pairs (cl[i], rid[i]). A cluster's votes nearly always
+    name one previous id: each is compared with its cluster's first vote, and only the few that
+    differ are grouped by string."""
+    rep = _first_of(cl, np.arange(cl.size, dtype=np.int64))
+    same = _true(pc.equal(rid, rid.take(pa.array(rep[cl]))))
+    count = np.bincount(cl[same], minlength=rep.size)
+    clusters = np.flatnonzero(count)
+    usual = pd.DataFrame({"cl": clusters, "resident_id": text(rid.take(pa.array(rep[clusters]))),
+                          "votes": count[clusters]})
+    odd = np.flatnonzero(~same)
+    other = pd.DataFrame({"cl": cl[odd], "resident_id": text(rid.take(pa.array(odd)))})
+    other = other.groupby(["cl", "resident_id"]).size().rename("votes").reset_index()
+    return pd.concat([usual, other], ignore_index=True).astype({"cl": np.int64, "votes": np.int64})
+
+
+def _first_of(group: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """Per group code (0..max), the smallest of its positions (-1 for a code without any)."""
+    size = int(group.max()) + 1 if group.size else 0
+    first = np.full(size, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first, group, pos)
+    return np.where(first == np.iinfo(np.int64).max, -1, first)
+
+
+def _valid(values: pa.Array) -> np.ndarray:
+    return pc.is_valid(values).to_numpy(zero_copy_only=False)
+
+
+def _true(mask: pa.Array) -> np.ndarray:
+    return pc.fill_null(mask, False).to_numpy(zero_copy_only=False).astype(bool)
+
+
+class _Choice:
+    """Which previous id each cluster keeps, on integer codes (previous ids coded in id order)."""
+
+    def __init__(self, votes: pd.DataFrame, first_pos: np.ndarray) -> None:
+        self.votes = votes
+        self.vcl = vcl = votes["cl"].to_numpy().astype(np.int64)
+        vid, self.prev_ids = pd.factorize(votes["resident_id"], sort=True)
+        self.vid = vid = vid.astype(np.int64)
+        nv = votes["votes"].to_numpy().astype(np.int64)
+        # each cluster's favourite previous id (most votes, then the smallest id) ...
+        fav = _first_of_each(vcl, np.lexsort((vid, -nv, vcl)))
+        # ... and each previous id goes to the cluster that holds most of it (split: the rest get new ids)
+        fav = fav[np.lexsort((first_pos[vcl[fav]], -nv[fav], vid[fav]))]
+        wins = np.zeros(fav.size, dtype=bool)
+        wins[_first_of_each(vid[fav], np.arange(fav.size), positions=True)] = True
+        self.winners, self.losers = fav[wins], fav[~wins]
+        self.inherited = np.full(first_pos.size, -1, dtype=np.int64)  # per cluster, its code in prev_ids
+        self.inherited[vcl[self.winners]] = vid[self.winners]
+        # clusters without one get new ids in the order of their smallest record key
+        need = np.flatnonzero(self.inherited < 0)
+        self.need = need[np.argsort(first_pos[need], kind="stable")]
+
+
+def _first_of_each(group: np.ndarray, order: np.ndarray, positions: bool = False) -> np.ndarray:
+    """In `order`, the first element of each group (group[order] runs grouped): the element,
+    or with positions=True its position within `order`."""
+    g = group[order]
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = g[1:] != g[:-1]
+    return np.flatnonzero(first) if positions else order[first]
+
+
+def _history(rid: np.ndarray, choice: _Choice, run_date: date) -> pd.DataFrame:
+    """This run's merge and split events; rid: resident id per cluster."""
+    v = choice.votes
+    losers = v.iloc[choice.losers]
     events = []
     # split: a previous id whose records now sit in several clusters
-    losers = fav[~fav.index.isin(winners.index)]
     if len(losers):
         events.append(pd.DataFrame({"resident_id": rid[losers["cl"].to_numpy()], "event": "split",
                                     "old_ids": losers["resident_id"].to_numpy(),
                                     "new_id": rid[losers["cl"].to_numpy()]}))
     # merge: a cluster that carries several previous ids keeps one; the others are retired
-    kept = set(rid[winners["cl"].to_numpy()])
-    several = v[v.groupby("cl")["resident_id"].transform("size").to_numpy() > 1]
-    multi = several.groupby("cl")["resident_id"].agg(lambda s: ",".join(sorted(set(s))))
-    if len(multi):
+    won = np.zeros(len(choice.prev_ids), dtype=bool)
+    won[choice.vid[choice.winners]] = True
+    several = np.flatnonzero(np.bincount(choice.vcl)[choice.vcl] > 1) if len(v) else np.empty(0, np.int64)
+    if several.size:
+        carried = pd.DataFrame({"cl": choice.vcl[several], "resident_id": v["resident_id"].to_numpy()[several],
+                                "retired": ~won[choice.vid[several]]}).groupby("cl")
+        multi = carried["resident_id"].agg(lambda s: ",".join(sorted(set(s))))
+        retired_any = carried["retired"].any().to_numpy()
         cls = multi.index.to_numpy()
-        retired_any = np.array([any(o not in kept for o in ids.split(",")) for ids in multi.to_numpy()])
         if retired_any.any():
             events.append(pd.DataFrame({"resident_id": rid[cls[retired_any]], "event": "merge",
                                         "old_ids": multi.to_numpy()[retired_any],
@@ -165,22 +321,34 @@ def assign_resident_ids(records: pd.DataFrame, cluster: np.ndarray, prev: Resolu
     hist_run = pd.concat(events, ignore_index=True) if events else empty_history().drop(columns="run_date")
     hist_run["run_date"] = run_date.isoformat()
     hist_run = hist_run[HISTORY_COLUMNS].sort_values(["event", "resident_id", "old_ids"], kind="mergesort")
-    hist_run = hist_run.reset_index(drop=True)
+    return hist_run.reset_index(drop=True)
 
-    resident_id = rid[cl] if n else np.empty(0, dtype=object)
-    record_map = rec[KEY].assign(resident_id=resident_id)
-    # keep mappings of records and ID numbers absent today: if they return they get their id back
-    if len(prev.record_map):
-        gone = prev.record_map.merge(record_map[KEY], on=KEY, how="left", indicator=True)
-        gone = gone[gone["_merge"] == "left_only"].drop(columns="_merge")
-        record_map = pd.concat([record_map, gone], ignore_index=True)
-    id_map = pd.DataFrame({"id_number": records["id_number"].to_numpy(), "resident_id": resident_id}).dropna()
-    id_map = id_map.drop_duplicates("id_number")
-    if len(prev.id_map):
-        id_map = pd.concat([id_map, prev.id_map[~prev.id_map["id_number"].isin(id_map["id_number"])]],
-                           ignore_index=True)
+
+def _record_map(records: pd.DataFrame, resident_id: pd.Categorical, prev: ResolutionState,
+                gone: np.ndarray) -> pd.DataFrame:
+    """Today's records, then the previous mappings of records absent today: if they return
+    they get their id back."""
+    today = pd.DataFrame({c: records[c] for c in KEY}).reset_index(drop=True)
+    today["resident_id"] = infer_text(category_text(resident_id))
+    if not len(prev.record_map):
+        return today
+    return pd.concat([today, prev.record_map.iloc[gone]], ignore_index=True)
+
+
+def _id_map(records: pd.DataFrame, resident_id: pd.Categorical, prev: ResolutionState, links: _Links) -> pd.DataFrame:
+    """Each ID number's resident (from its first record), then the previous mappings of ID
+    numbers absent today."""
+    first = pa.array(links.first_id)
+    # dtypes as pandas infers them from all records' values (object when there are none)
+    today = pd.DataFrame({"id_number": infer_text(text(arrow(records["id_number"]).take(first))),
+                          "resident_id": category_text(pa.array(resident_id).take(first)).astype(
+                              "str" if len(records) else object)})
+    if not len(prev.id_map):
+        return today
+    return pd.concat([today, prev.id_map.iloc[links.kept_ids]], ignore_index=True)
+
+
+def _all_history(prev: ResolutionState, hist_run: pd.DataFrame, run_date: date) -> pd.DataFrame:
     prev_hist = prev.history[prev.history["run_date"] < run_date.isoformat()] if len(prev.history) else empty_history()
     history = pd.concat([prev_hist, hist_run], ignore_index=True) if len(prev_hist) else hist_run
-    state = ResolutionState(record_map=record_map.reset_index(drop=True), id_map=id_map.reset_index(drop=True),
-                            history=history.reset_index(drop=True), next_counter=counter, run_date=run_date)
-    return resident_id, state, hist_run
+    return history.reset_index(drop=True)
