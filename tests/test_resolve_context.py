@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from rongjiu.resolve.assignment import ProbeAssignment, estimate_m
@@ -196,3 +197,16 @@ def test_two_probes_of_a_new_person_do_not_depend_on_unrelated_pairs():
     s_alone, _ = alone.log2_odds(np.array([20.0]))
     s_other, _ = with_other.log2_odds(np.array([20.0, -5.0]))
     assert abs(s_alone[0] - s_other[0]) < 3
+
+
+def test_review_evidence_names_the_source_context():
+    from rongjiu.resolve.config import load_matching_config
+    from rongjiu.resolve.context import LABELS_ZH
+    from rongjiu.resolve.engine import CONTEXT_COLUMN
+    from rongjiu.resolve.pipeline import evidence_text
+
+    cfg = load_matching_config("residents")
+    pairs = {c.name: [0, -1] for c in cfg.comparisons} | {CONTEXT_COLUMN: [SLOT_TAKEN, -1]}
+    text = evidence_text(pd.DataFrame(pairs), cfg)
+    assert LABELS_ZH[SLOT_TAKEN] in text[0]
+    assert "姓名一致" in text[0] and "姓名缺失" in text[1]

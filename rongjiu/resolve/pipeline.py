@@ -23,7 +23,8 @@ from rongjiu.resolve.columns import (
     text,
 )
 from rongjiu.resolve.config import MatchingConfig, golden_source_priority, load_matching_config
-from rongjiu.resolve.engine import EngineResult, resolve_entities
+from rongjiu.resolve.context import LABELS_ZH as CONTEXT_LABELS_ZH
+from rongjiu.resolve.engine import CONTEXT_COLUMN, EngineResult, resolve_entities
 from rongjiu.resolve.golden import golden_records, households
 from rongjiu.resolve.identity import DATE_COLUMNS, KEY, TEXT_COLUMNS, prepare_records
 from rongjiu.resolve.stable_ids import assign_resident_ids, load_previous_state, save_state
@@ -178,6 +179,11 @@ def evidence_text(pairs: pd.DataFrame, config: MatchingConfig) -> np.ndarray:
         labels = pa.array([lv.label for lv in comp.levels] + [f"{_zh(comp.name)}不一致", f"{_zh(comp.name)}缺失"],
                           type=pa.large_string())
         g = pairs[comp.name].to_numpy().astype(np.int64)
+        parts.append(labels.take(pa.array(np.where(g < 0, len(labels) - 1, g))))
+    if CONTEXT_COLUMN in pairs.columns:
+        # what the candidate's records in the same feed say (no text where there is no context)
+        labels = pa.array(list(CONTEXT_LABELS_ZH) + ["同一来源情况不明"], type=pa.large_string())
+        g = pairs[CONTEXT_COLUMN].to_numpy().astype(np.int64)
         parts.append(labels.take(pa.array(np.where(g < 0, len(labels) - 1, g))))
     if len(parts) == 1:
         return parts[0].to_numpy(zero_copy_only=False).astype(object)
