@@ -7,7 +7,6 @@ resident pipeline and the FEBRL benchmark.
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,6 +17,7 @@ import pyarrow.compute as pc
 from rongjiu.resolve.assignment import ProbeAssignment, estimate_m
 from rongjiu.resolve.blocking import candidate_pairs, combine_codes
 from rongjiu.resolve.cluster import Clustering, cluster_records
+from rongjiu.resolve.columns import arrow, parallel
 from rongjiu.resolve.compare import compare_column
 from rongjiu.resolve.config import MatchingConfig
 from rongjiu.resolve.context import AnchorSourceIndex, ContextModel, estimate_context, pair_context
@@ -57,9 +57,8 @@ def factorize_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         codes, uniq = pd.factorize(values.to_numpy(), use_na_sentinel=True)
         return np.asarray(uniq), codes.astype(np.int32)
     s = values if pd.api.types.is_string_dtype(values) and values.dtype != object else values.astype("str")
-    arrow = pa.chunked_array(s.array._pa_array) if hasattr(s.array, "_pa_array") else pa.chunked_array([pa.array(s)])
     # Arrow's dictionary encoding runs in C++ without the GIL: columns encode in parallel threads
-    arr = arrow.combine_chunks()
+    arr = arrow(s)
     arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
     enc = pc.dictionary_encode(arr)
     codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
@@ -67,9 +66,8 @@ def factorize_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def factorize_columns(records: pd.DataFrame, columns: list[str]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """factorize_column for each column, two at a time."""
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        done = dict(zip(columns, pool.map(lambda c: factorize_column(records[c]), columns), strict=True))
+    """factorize_column for each column, side by side on the cores."""
+    done = dict(zip(columns, parallel(lambda c: factorize_column(records[c]), columns), strict=True))
     return {c: v for c, (v, _) in done.items()}, {c: k for c, (_, k) in done.items()}
 
 
