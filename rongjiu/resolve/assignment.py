@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from rongjiu.resolve.cluster import run_of, run_starts
 from rongjiu.resolve.fellegi_sunter import SMOOTH, FSParameters, probability
 
 GROUP_SHRINK = 50.0  # pseudo-count of probes pulling a group's share of known persons to the overall share
@@ -45,15 +46,11 @@ class ProbeAssignment:
         # mixed pairs sorted by (probe, anchor): reductions are reduceat over contiguous runs
         self.mixed = mixed[order]
         p, a = probe[order], anc[order]
-        new_pa = np.ones(p.size, dtype=bool)
-        new_pa[1:] = (p[1:] != p[:-1]) | (a[1:] != a[:-1])
-        self.pa_start = np.flatnonzero(new_pa)
-        self.pa_of = np.cumsum(new_pa) - 1
+        self.pa_start = run_starts(p, a)
+        self.pa_of = run_of(self.pa_start, p.size)
         pa_probe = p[self.pa_start]
-        new_p = np.ones(pa_probe.size, dtype=bool)
-        new_p[1:] = pa_probe[1:] != pa_probe[:-1]
-        self.p_start = np.flatnonzero(new_p)
-        self.p_of_pa = np.cumsum(new_p) - 1
+        self.p_start = run_starts(pa_probe)
+        self.p_of_pa = run_of(self.p_start, pa_probe.size)
         self.probe_of_pair = self.p_of_pa[self.pa_of]
         grp = np.zeros(anchor.size, dtype=np.int64) if group is None else group.astype(np.int64)
         if (grp < 0).any():  # records of no known source form a group of their own

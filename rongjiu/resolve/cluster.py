@@ -100,10 +100,24 @@ def cluster_records(n: int, anchor_code: np.ndarray, left: np.ndarray, right: np
     return Clustering(cluster=cluster, via=via, best_pair=best_pair)
 
 
+def run_starts(*keys: np.ndarray) -> np.ndarray:
+    """Positions where a run of equal (key, ...) rows begins, in rows sorted by the keys."""
+    new = np.ones(keys[0].size, dtype=bool)
+    new[1:] = False
+    for k in keys:
+        new[1:] |= k[1:] != k[:-1]
+    return np.flatnonzero(new)
+
+
+def run_of(starts: np.ndarray, n: int) -> np.ndarray:
+    """For each of n rows, the index of the run it belongs to."""
+    return np.repeat(np.arange(starts.size), np.diff(np.r_[starts, n]))
+
+
 def _first_max(values: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per run (runs begin at `starts`): the maximum and the position of its first occurrence."""
     top = np.maximum.reduceat(values, starts)
-    run = np.repeat(np.arange(starts.size), np.diff(np.r_[starts, values.size]))
+    run = run_of(starts, values.size)
     pos = np.where(values == top[run], np.arange(values.size), values.size)
     return top, np.minimum.reduceat(pos, starts)
 
@@ -117,14 +131,10 @@ def _best_anchor_per_probe(probe: np.ndarray, anc: np.ndarray, score: np.ndarray
     """
     order = np.argsort(probe.astype(np.int64) * max(n_anchor, 1) + anc, kind="stable")
     probe, anc, score, pair = probe[order], anc[order], score[order], pair[order]
-    new_group = np.ones(probe.size, dtype=bool)
-    new_group[1:] = (probe[1:] != probe[:-1]) | (anc[1:] != anc[:-1])
-    g_start = np.flatnonzero(new_group)
+    g_start = run_starts(probe, anc)
     g_score, g_pos = _first_max(score, g_start)
     g_probe, g_anc, g_pair = probe[g_start], anc[g_start], pair[g_pos]
-    new_probe = np.ones(g_probe.size, dtype=bool)
-    new_probe[1:] = g_probe[1:] != g_probe[:-1]
-    p_start = np.flatnonzero(new_probe)
+    p_start = run_starts(g_probe)
     top, top_pos = _first_max(g_score, p_start)
     rest = g_score.copy()
     rest[top_pos] = -np.inf
