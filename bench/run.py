@@ -122,6 +122,9 @@ def bench_size(n: int, repeats: int, run_date: str) -> dict:
                                    "--change", "0.01"))
     lines = [x for x in stab.stdout.strip().splitlines() if x.startswith("{")]
     result["rerun_1pct"] = json.loads(lines[-1]) if lines else {"error": "rerun failed"}
+    ceiling = run_measured(python_cmd("bench.recall_ceiling", "--gen", str(gen_dir), "--date", run_date))
+    lines = [x for x in ceiling.stdout.strip().splitlines() if x.startswith("{")]
+    result["recall_ceiling"] = json.loads(lines[-1]) if lines else {"error": "recall_ceiling failed"}
     if n <= SPLINK_MAX_RESIDENTS:
         side = run_measured(python_cmd("bench.resolve_generated", "run", "--gen", str(gen_dir), "--date", run_date,
                                        "--splink"))

@@ -141,3 +141,47 @@ def test_repeated_record_keeps_newest_drop():
     rec = prepare_records({"RS.pensions": df})
     assert rec["record_id"].tolist() == ["a", "b"]
     assert rec["name"].tolist() == ["新", "x"]
+
+
+def _sparse_phone_records(n: int = 20_000, with_phone: int = 200) -> tuple[pd.DataFrame, object]:
+    """n records, one person each by ID; only `with_phone` of them carry a (distinct) phone."""
+    recs = pd.DataFrame({
+        "id": [f"{i:08d}" for i in range(n)],
+        "name": [f"n{i % 5000}" for i in range(n)],
+        "phone": [f"13{i:09d}" if i < with_phone else None for i in range(n)],
+    })
+    cfg = parse_profile({
+        "anchor": "id",
+        "blocking": [{"name": "by_name", "columns": ["name"]}, {"name": "by_phone", "columns": ["phone"]}],
+        "comparisons": [{"name": "name", "levels": [{"method": "exact"}]},
+                        {"name": "phone", "levels": [{"method": "exact"}]}],
+        "em": {"u_random_pairs": 50_000},
+    })
+    return recs, cfg
+
+
+def test_u_of_a_sparse_column_is_measured_not_smoothed():
+    from rongjiu.resolve.engine import estimate_u, factorize_columns
+
+    recs, cfg = _sparse_phone_records()
+    values, codes = factorize_columns(recs, ["id", "name", "phone"])
+    u = estimate_u(cfg, values, codes, codes["id"], None, 50_000)
+    # 200 distinct phones: two random holders agree about never. Drawn from all 20,000 records,
+    # only ~5 pairs would hold two phones and u(agree) would be the pseudo-count, about 0.1
+    assert u[1][0] < 0.001
+    assert u[0][0] == pytest.approx(1 / 5000, abs=5e-4)
+
+
+def test_a_sparse_key_does_not_count_as_a_search():
+    from rongjiu.resolve.blocking import candidate_pairs
+    from rongjiu.resolve.engine import factorize_columns
+
+    recs, cfg = _sparse_phone_records()
+    recs.loc[[5, 6], "id"] = None  # two probes: one with a name, one with only a phone
+    recs.loc[6, "name"] = None
+    _, codes = factorize_columns(recs, ["id", "name", "phone"])
+    anchored = codes["id"] >= 0
+    *_, searched = candidate_pairs(codes, cfg, anchored, anchor=codes["id"])
+    # a name every anchored record holds was looked up: finding nobody would mean something;
+    # a phone 1% of them hold was not, whatever it found
+    assert searched[5] and not searched[6]

@@ -25,6 +25,17 @@ def combine_codes(code_columns: list[np.ndarray]) -> np.ndarray:
     return key
 
 
+SEARCH_COVERAGE = 0.5  # share of anchored records holding a rule's key for the rule to count as a search
+
+
+def _coverage(codes: list[np.ndarray], anchored: np.ndarray) -> float:
+    """Share of anchored records that hold every key column."""
+    held = anchored.copy()
+    for c in codes:
+        held &= c >= 0
+    return float(held.sum()) / max(int(anchored.sum()), 1)
+
+
 def _wanted_mask(codes: list[np.ndarray], probe: np.ndarray) -> np.ndarray:
     """Records whose every key column holds a value some probe holds: a cheap filter on dense
     codes before the exact key is built, so per-rule work scales with the probes' blocks,
@@ -54,7 +65,10 @@ def candidate_pairs(codes: dict[str, np.ndarray], config: MatchingConfig, anchor
                     richness: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, dict[str, int], np.ndarray]:
     """Unique pairs (left < right) meeting at least one blocking rule; pairs per rule; and per
     record whether it was searched (some rule gave it a key whose block was not skipped: a
-    searched record without candidates is evidence that its person is not known).
+    searched record without candidates is evidence that its person is not known). Only a
+    rule whose key most anchored records hold searches: a phone only a few feeds carry finds
+    a known person only if one of those feeds has them, so finding nobody by phone says
+    nothing about whether the person is known.
 
     anchored: bool per record. link_source: per-record source codes for linkage (only pairs
     from different sources are kept), or None for deduplication. With anchor codes, one record
@@ -94,7 +108,8 @@ def candidate_pairs(codes: dict[str, np.ndarray], config: MatchingConfig, anchor
         cap = rule.max_block_size or config.max_block_size
         small = counts[key] <= cap
         rows, key = rows[small], key[small]
-        searched[rows] = True
+        if _coverage(cols, anchored) >= SEARCH_COVERAGE:
+            searched[rows] = True
         is_probe = ~anchored[rows]
         left = pd.DataFrame({"key": key[is_probe], "left": rows[is_probe]})
         build = pd.DataFrame({"key": key, "right": rows})

@@ -79,14 +79,36 @@ def compare_pairs(config: MatchingConfig, values: dict[str, np.ndarray], codes: 
     return out
 
 
-def _random_pairs(n: int, size: int, seed: int, anchor: np.ndarray, source: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+def _random_pairs(pool: np.ndarray, size: int, seed: int, anchor: np.ndarray,
+                  source: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Random pairs of records from `pool` (almost all non-matches): no self pairs, none sharing
+    an anchor, and for linkage none from the same source."""
     rng = np.random.default_rng(seed)
-    a = rng.integers(0, n, size=size)
-    b = rng.integers(0, n, size=size)
+    a = pool[rng.integers(0, pool.size, size=size)]
+    b = pool[rng.integers(0, pool.size, size=size)]
     ok = (a != b) & ~((anchor[a] >= 0) & (anchor[a] == anchor[b]))
     if source is not None:
         ok &= source[a] != source[b]
     return a[ok], b[ok]
+
+
+def estimate_u(config: MatchingConfig, values: dict[str, np.ndarray], codes: dict[str, np.ndarray],
+               anchor: np.ndarray, source: np.ndarray | None, size: int) -> list[np.ndarray]:
+    """u of each comparison from random pairs of the records that hold its column.
+
+    u is P(level | non-match, both values present). Drawn from all records, a column few
+    feeds carry (a phone) would be present in both records of a few hundred pairs only, and
+    its agreement level would be a smoothing pseudo-count instead of a measurement.
+    """
+    u = []
+    for k, comp in enumerate(config.comparisons):
+        holders = np.flatnonzero(codes[comp.column] >= 0)
+        if holders.size < 2:
+            holders = np.arange(anchor.size)
+        a, b = _random_pairs(holders, size, config.seed + k, anchor, source)
+        levels = compare_column(comp, values, codes, a, b)[:, None]
+        u.append(level_frequencies(levels, [comp.n_levels])[0])
+    return u
 
 
 def _anchor_pairs(anchor: np.ndarray, limit: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -174,8 +196,7 @@ def resolve_entities(records: pd.DataFrame, config: MatchingConfig) -> EngineRes
     t = time.perf_counter()
     n_levels = [c.n_levels for c in config.comparisons]
     # small inputs need far fewer random pairs than the configured ceiling to see every level
-    ra, rb = _random_pairs(n, min(config.u_random_pairs, max(50_000, 20 * n)), config.seed, anchor, source)
-    u = level_frequencies(compare_pairs(config, values, codes, ra, rb), n_levels)
+    u = estimate_u(config, values, codes, anchor, source, min(config.u_random_pairs, max(50_000, 20 * n)))
     m0 = default_m(n_levels)
     fixed = tuple(False for _ in n_levels)
     aa, ab = _anchor_pairs(anchor, config.u_random_pairs // 3, config.seed + 1)
