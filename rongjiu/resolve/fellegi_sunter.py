@@ -1,8 +1,8 @@
 """Fellegi-Sunter model whose parameters come from the data, not from hand tuning.
 
 u (P(level | non-match)) is counted on random record pairs (almost all non-matches; see
-engine.estimate_u); m (P(level | match)) and the prior are estimated by EM on the candidate pairs' comparison
-vectors, u held fixed. EM runs on the distinct comparison vectors with their counts, so its
+engine.estimate_u); m (P(level | match)) and the prior are estimated by EM on the candidate
+pairs' comparison vectors, u held fixed. EM runs on the distinct comparison vectors with their counts, so its
 cost does not grow with the number of pairs.
 """
 
