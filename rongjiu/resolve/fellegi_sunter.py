@@ -2,8 +2,8 @@
 
 u (P(level | non-match)) is counted on random record pairs (almost all non-matches; see
 engine.estimate_u); m (P(level | match)) and the prior are estimated by EM on the candidate
-pairs' comparison vectors, u held fixed. EM runs on the distinct comparison vectors with their counts, so its
-cost does not grow with the number of pairs.
+pairs' comparison vectors, u held fixed. EM runs on the distinct comparison vectors with
+their counts, so its cost does not grow with the number of pairs.
 """
 
 from __future__ import annotations
