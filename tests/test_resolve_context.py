@@ -66,6 +66,54 @@ def test_context_weights_are_learnt_per_source():
     assert w[ONE_EACH, NOT_IN_SOURCE] > 0
 
 
+def test_anchor_profiles_cross_columns_with_an_unknown_bucket():
+    from rongjiu.resolve.context import anchor_profiles
+
+    anchor = np.array([0, 0, 1, 2, -1])
+    decade = np.array([-1, 3, 0, -1, 1])  # anchor 0 known from its second record, anchor 2 unknown
+    sex = np.array([1, 1, 0, 0, 0])
+    profile, n = anchor_profiles(anchor, [decade, sex])
+    assert n == 5 * 3  # decades 0..3 + unknown, sexes 0..1 + unknown
+    # code = (decade + 1) * 3 + (sex + 1); the unanchored record's decade 1 belongs to no anchor
+    assert profile.tolist() == [(3 + 1) * 3 + (1 + 1), (0 + 1) * 3 + (0 + 1), 0 * 3 + (0 + 1)]
+
+
+def _school_and_pensions(n_people: int = 2000, seed: int = 5):
+    """Half the people are children (profile 0), half old (profile 1); source 0 (a school) holds
+    only children, source 1 (pensions) only old people."""
+    rng = np.random.default_rng(seed)
+    profile = (np.arange(n_people) >= n_people // 2).astype(np.int64)
+    anchor, source = [], []
+    for a in range(n_people):
+        if rng.random() < 0.5:
+            anchor.append(a)
+            source.append(int(profile[a]))
+    return np.array(anchor), np.array(source), profile
+
+
+def test_context_learns_whom_a_source_serves():
+    anchor, source, profile = _school_and_pensions()
+    index = AnchorSourceIndex(anchor, source, None)
+    model = estimate_context(index, anchor, source, None, seed=1, profile=profile, n_profile=2)
+    w = model.log2_weights().reshape(2, 3, 2)  # source, level, profile
+    # a school record without its ID: a child not yet in the school fits, an old person does not
+    assert w[0, NOT_IN_SOURCE, 0] > 0.5
+    assert w[0, NOT_IN_SOURCE, 1] < -3
+    assert w[1, NOT_IN_SOURCE, 1] > 0.5 and w[1, NOT_IN_SOURCE, 0] < -3
+    # without a profile the same data teaches nothing about age
+    flat = estimate_context(index, anchor, source, None, seed=1).log2_weights()
+    assert flat.shape == (2, 3)
+
+
+def test_a_small_source_gains_no_profile_weights():
+    anchor, source, profile = _school_and_pensions(n_people=12)
+    index = AnchorSourceIndex(anchor, source, None)
+    w = estimate_context(index, anchor, source, None, seed=1, profile=profile, n_profile=2).log2_weights()
+    w = w.reshape(2, 3, 2)
+    # a handful of records: the two profiles stay within a bit or two of each other
+    assert abs(w[0, NOT_IN_SOURCE, 0] - w[0, NOT_IN_SOURCE, 1]) < 2.5
+
+
 def test_pair_context_only_for_probe_anchor_pairs():
     anchor = np.array([0, 0, -1, -1])
     source = np.array([MONTHLY, MONTHLY, MONTHLY, MONTHLY])

@@ -185,3 +185,14 @@ def test_a_sparse_key_does_not_count_as_a_search():
     # a name every anchored record holds was looked up: finding nobody would mean something;
     # a phone 1% of them hold was not, whatever it found
     assert searched[5] and not searched[6]
+
+
+def test_profile_buckets_put_dates_in_decades():
+    from rongjiu.resolve.engine import profile_buckets
+
+    values = np.array(["1955-03-01", "1959-12-31", "1961-01-01"], dtype="datetime64[ns]")
+    b = profile_buckets(values, np.array([0, 1, 2, -1, 0], dtype=np.int32))
+    assert b[0] == b[1] == b[4] != b[2]
+    assert b[3] == -1
+    sex = np.array([1, 0, -1], dtype=np.int32)
+    assert profile_buckets(np.array(["男", "女"], dtype=object), sex).tolist() == [1, 0, -1]

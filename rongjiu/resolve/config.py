@@ -69,6 +69,8 @@ class MatchingConfig:
     # source context (see matching.yaml): columns naming a record's source, and its slot column
     context_source: tuple[str, ...] = ()
     context_slot: str | None = None
+    # columns whose values (dates by decade) profile a candidate for the source context
+    context_profile: tuple[str, ...] = ()
     # per source, the record columns that make its slot (prepared into context_slot)
     slots: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
     extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
@@ -81,7 +83,7 @@ class MatchingConfig:
             cols.add(self.anchor)
         if self.link_only_column:
             cols.add(self.link_only_column)
-        cols |= set(self.context_source)
+        cols |= set(self.context_source) | set(self.context_profile)
         if self.context_slot:
             cols.add(self.context_slot)
         return cols
@@ -139,6 +141,7 @@ def parse_profile(doc: dict[str, Any], where: str = "profile") -> MatchingConfig
             accept=float(th.get("accept", 0.995)), review=float(th.get("review", 0.5)),
             ambiguity_log2=float(th.get("ambiguity_log2", 6.0)),
             context_source=context_source, context_slot=ctx.get("slot"), slots=slots,
+            context_profile=tuple(ctx.get("profile", ()) or ()),
         )
     except KeyError as exc:
         raise MatchingConfigError(f"{where}: missing key {exc}") from exc

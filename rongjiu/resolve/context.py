@@ -6,10 +6,17 @@ feed holds nearly every declarer every month, a one-account-per-person feed neve
 person twice, and where a source has slots (one row per person, month and item) a
 candidate who already fills the probe's slot is not the probe's person.
 
-The evidence is a Fellegi-Sunter comparison with three levels per source, its m and u
-estimated from the data of each source: m from anchored records of the source with the
-record itself left out (what a probe's true person looks like), u from the same records
-against random other anchors (what a random person looks like).
+Who a source serves is evidence too: students are children, pensioners old, a women's
+federation serves women. Where a profile is configured (birth decade and sex), each level is
+crossed with the candidate's profile, so the weight of "an 8-year-old already in the pension
+feed" is learnt jointly rather than as two independent factors.
+
+The evidence is a Fellegi-Sunter comparison with three levels (times the profiles) per
+source, its m and u estimated from the data of each source: m from anchored records of the
+source with the record itself left out (what a probe's true person looks like), u from the
+same records against random other anchors (what a random person looks like). The profile
+part of m is shrunk towards no profile information, so a small source's rare profiles carry
+little weight rather than noise.
 """
 
 from __future__ import annotations
@@ -24,7 +31,24 @@ NOT_IN_SOURCE = 2  # the candidate has no record in the probe's source
 N_LEVELS = 3
 LABELS_ZH = ("同一来源已有该人记录", "该人同期同项已有记录", "同一来源无该人记录")
 SAMPLE_PER_SOURCE = 20_000
-SMOOTH = 0.5
+SMOOTH = 0.5  # pseudo-count per level of u
+M_SHRINK = 20.0  # pseudo-records pulling a source's m towards its levels without profiles
+
+
+def anchor_profiles(anchor: np.ndarray, buckets: list[np.ndarray]) -> tuple[np.ndarray, int]:
+    """One profile code per anchor from per-record bucket codes (-1 unknown), and the number of
+    codes. Each column's unknown is a bucket of its own."""
+    n_anchor = int(anchor.max()) + 1 if anchor.size and (anchor >= 0).any() else 0
+    code = np.zeros(n_anchor, dtype=np.int64)
+    n_profile = 1
+    for b in buckets:
+        width = int(b.max()) + 2 if b.size else 1
+        per = np.full(n_anchor, -1, dtype=np.int64)
+        ok = (anchor >= 0) & (b >= 0)
+        per[anchor[ok]] = b[ok]
+        code = code * width + per + 1
+        n_profile *= width
+    return code, n_profile
 
 
 class AnchorSourceIndex:
@@ -83,19 +107,33 @@ class AnchorSourceIndex:
 
 @dataclass
 class ContextModel:
-    m: np.ndarray  # (n_source, N_LEVELS): P(level | the candidate is the probe's person)
-    u: np.ndarray  # (n_source, N_LEVELS): P(level | a random other person)
+    m: np.ndarray  # (n_source, N_LEVELS * n_profile): P(level | the candidate is the probe's person)
+    u: np.ndarray  # (n_source, N_LEVELS * n_profile): P(level | a random other person)
+    n_profile: int = 1
 
     def log2_weights(self) -> np.ndarray:
         return np.log2(self.m) - np.log2(self.u)
 
+    def joint(self, level: np.ndarray, anchor: np.ndarray, profile: np.ndarray | None) -> np.ndarray:
+        """Level crossed with the anchor's profile (-1 stays -1)."""
+        if profile is None or self.n_profile == 1:
+            return level.astype(np.int64)
+        return np.where(level >= 0, level.astype(np.int64) * self.n_profile + profile[np.maximum(anchor, 0)], -1)
+
 
 def estimate_context(index: AnchorSourceIndex, anchor: np.ndarray, source: np.ndarray,
-                     slot: np.ndarray | None, seed: int) -> ContextModel:
-    """m and u per source from a sample of each source's anchored records."""
+                     slot: np.ndarray | None, seed: int, profile: np.ndarray | None = None,
+                     n_profile: int = 1) -> ContextModel:
+    """m and u per source from a sample of each source's anchored records.
+
+    profile: per anchor, its profile code (anchor_profiles), crossed with the levels.
+    """
     rng = np.random.default_rng(seed)
-    m_counts = np.zeros((index.n_source, N_LEVELS))
-    u_counts = np.zeros((index.n_source, N_LEVELS))
+    n_profile = n_profile if profile is not None else 1
+    model = ContextModel(m=np.empty(0), u=np.empty(0), n_profile=n_profile)
+    width = N_LEVELS * n_profile
+    m_counts = np.zeros((index.n_source, width))
+    u_counts = np.zeros((index.n_source, width))
     if index.n_anchor > 1:
         # up to SAMPLE_PER_SOURCE records of every source: a small feed is estimated as well as a big one
         has = (anchor >= 0) & (source >= 0)
@@ -106,24 +144,37 @@ def estimate_context(index: AnchorSourceIndex, anchor: np.ndarray, source: np.nd
         sample = np.sort(np.concatenate(picks))
         a, s = anchor[sample], source[sample]
         sl = slot[sample] if slot is not None else None
-        m_lv = index.levels(a, s, sl, leave_out_self=True)
+        m_lv = model.joint(index.levels(a, s, sl, leave_out_self=True), a, profile)
         other = rng.integers(0, index.n_anchor, size=sample.size)
         keep = other != a
-        u_lv = index.levels(other[keep], s[keep], sl[keep] if sl is not None else None, leave_out_self=False)
+        u_lv = model.joint(index.levels(other[keep], s[keep], sl[keep] if sl is not None else None,
+                                        leave_out_self=False), other[keep], profile)
         np.add.at(m_counts, (s[m_lv >= 0], m_lv[m_lv >= 0]), 1.0)
         np.add.at(u_counts, (s[keep][u_lv >= 0], u_lv[u_lv >= 0]), 1.0)
-    m_counts += SMOOTH
     u_counts += SMOOTH
+    u = u_counts / u_counts.sum(axis=1, keepdims=True)
+    # m shrinks towards the source levels alone, spread over profiles as among random persons:
+    # with few records a source keeps its level weights and gains no profile weights
+    by_level = (-1, N_LEVELS, n_profile)
+    base_counts = m_counts.reshape(by_level).sum(axis=2) + SMOOTH
+    m_base = base_counts / base_counts.sum(axis=1, keepdims=True)
+    u3 = u.reshape(by_level)
+    prior = (m_base[:, :, None] * u3 / u3.sum(axis=2, keepdims=True)).reshape(-1, width)
+    m = (m_counts + M_SHRINK * prior) / (m_counts.sum(axis=1, keepdims=True) + M_SHRINK)
     if index.n_slot == 0:
-        # no source has slots: the slot level can never occur, keep it out of the weights
-        m_counts[:, SLOT_TAKEN] = u_counts[:, SLOT_TAKEN] = SMOOTH
-    return ContextModel(m=m_counts / m_counts.sum(axis=1, keepdims=True),
-                        u=u_counts / u_counts.sum(axis=1, keepdims=True))
+        # no source has slots: the slot levels can never occur, keep them out of the weights
+        taken = slice(SLOT_TAKEN * n_profile, (SLOT_TAKEN + 1) * n_profile)
+        m[:, taken] = u[:, taken]
+    model.m, model.u = m, u
+    return model
 
 
 def pair_context(index: AnchorSourceIndex, model: ContextModel, anchor: np.ndarray, source: np.ndarray,
-                 slot: np.ndarray | None, left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(level, log2 weight) per pair; only a pair of one anchored and one unanchored record has one."""
+                 slot: np.ndarray | None, left: np.ndarray, right: np.ndarray,
+                 profile: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(level, log2 weight) per pair; only a pair of one anchored and one unanchored record has one.
+    The level is the source level alone (what review evidence names); the weight is that of the
+    level crossed with the candidate's profile."""
     la, ra = anchor[left] >= 0, anchor[right] >= 0
     mixed = la ^ ra
     level = np.full(left.size, -1, dtype=np.int8)
@@ -134,8 +185,9 @@ def pair_context(index: AnchorSourceIndex, model: ContextModel, anchor: np.ndarr
     anc = anchor[np.where(la, left, right)[mixed]]
     lv = index.levels(anc, source[probe], slot[probe] if slot is not None else None, leave_out_self=False)
     level[mixed] = lv
+    joint = model.joint(lv, anc, profile)
     w = model.log2_weights()
     has = lv >= 0
     idx = np.flatnonzero(mixed)[has]
-    weight[idx] = w[source[probe][has], lv[has]]
+    weight[idx] = w[source[probe][has], joint[has]]
     return level, weight

@@ -20,7 +20,13 @@ from rongjiu.resolve.cluster import Clustering, cluster_records
 from rongjiu.resolve.columns import arrow, parallel
 from rongjiu.resolve.compare import compare_column
 from rongjiu.resolve.config import MatchingConfig
-from rongjiu.resolve.context import AnchorSourceIndex, ContextModel, estimate_context, pair_context
+from rongjiu.resolve.context import (
+    AnchorSourceIndex,
+    ContextModel,
+    anchor_profiles,
+    estimate_context,
+    pair_context,
+)
 from rongjiu.resolve.fellegi_sunter import (
     FSParameters,
     default_m,
@@ -69,6 +75,16 @@ def factorize_columns(records: pd.DataFrame, columns: list[str]) -> tuple[dict[s
     """factorize_column for each column, side by side on the cores."""
     done = dict(zip(columns, parallel(lambda c: factorize_column(records[c]), columns), strict=True))
     return {c: v for c, (v, _) in done.items()}, {c: k for c, (_, k) in done.items()}
+
+
+def profile_buckets(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Per record, the bucket of its value for a candidate profile: a date's decade, else the
+    value itself (-1 where null)."""
+    if np.issubdtype(np.asarray(values).dtype, np.datetime64):
+        decade = pd.DatetimeIndex(values).year.to_numpy() // 10
+        bucket = pd.factorize(decade)[0].astype(np.int32)
+        return np.where(codes >= 0, bucket[np.maximum(codes, 0)], -1).astype(np.int32)
+    return codes
 
 
 def compare_pairs(config: MatchingConfig, values: dict[str, np.ndarray], codes: dict[str, np.ndarray],
@@ -214,8 +230,10 @@ def resolve_entities(records: pd.DataFrame, config: MatchingConfig) -> EngineRes
         group = combine_codes([codes[c] for c in config.context_source])
         slot = codes[config.context_slot] if config.context_slot else None
         index = AnchorSourceIndex(anchor, group, slot)
-        context_model = estimate_context(index, anchor, group, slot, config.seed + 2)
-        context_level, context_w = pair_context(index, context_model, anchor, group, slot, left, right)
+        profile, n_profile = anchor_profiles(anchor, [profile_buckets(values[c], codes[c])
+                                                      for c in config.context_profile])
+        context_model = estimate_context(index, anchor, group, slot, config.seed + 2, profile, n_profile)
+        context_level, context_w = pair_context(index, context_model, anchor, group, slot, left, right, profile)
         offset += context_w
     with_anchor = bool(config.anchor) and bool((anchor >= 0).any())
     if with_anchor:
