@@ -12,8 +12,10 @@ name; community, phone, birth date and sex equal wherever both sides know them).
     identifiable  exactly the true person fits: a linker could have placed it
     inconsistent  the true person contradicts the record (a typo in the name, a stale community)
 
-The ceiling is the recall of a linker that places every identifiable and inconsistent record
-and no guess: 1 - (missed pairs of no_candidate and ambiguous records) / true pairs.
+The ceiling is the recall this run would reach if it also placed every identifiable and
+inconsistent record it missed: 1 - (missed pairs of no_candidate and ambiguous records) / true
+pairs. Beyond it only records that no field pins to one person remain (the run may already
+place some ambiguous records rightly by soft evidence such as whom a feed serves).
 """
 
 from __future__ import annotations
@@ -97,7 +99,7 @@ def main() -> int:
     print(json.dumps({"recall": m["recall"], "true_pairs": m["true_pairs"],
                       "missed_pairs": m["false_negative_pairs"],
                       "missed_pairs_by_class": {k: int(v) for k, v in by_class.items()},
-                      "ceiling_recall_without_guessing": 1 - beyond / m["true_pairs"]}))
+                      "recall_if_identifiable_linked": 1 - beyond / m["true_pairs"]}))
     return 0
 
 
