@@ -69,14 +69,14 @@ def run(gen: Path, run_date: date, state: Path, fresh: bool) -> dict:
     staged = load_staged(gen, run_date)
     if fresh:
         shutil.rmtree(state, ignore_errors=True)
+    # a feed whose drop was missing for this date has no staged records to resolve: leave it out
+    fed = {tuple(k.split(".", 1)) for k, df in staged.items() if len(df)}
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t = time.perf_counter()
-    out = resolve_run(staged, run_date, state)
+    out = resolve_run(staged, run_date, state, release_input=True)  # as the residents asset does
     secs = time.perf_counter() - t
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     truth = truth_records(gen)
-    # a feed whose drop was missing for this date has no staged records to resolve: leave it out
-    fed = {tuple(k.split(".", 1)) for k, df in staged.items() if len(df)}
     truth = truth[[(d, f) in fed for d, f in zip(truth["department"], truth["feed"], strict=True)]]
     m = evaluate_crosswalk(out["resident_crosswalk"], truth)
     cw = out["resident_crosswalk"]

@@ -42,6 +42,16 @@ def test_every_record_once_and_accurate(world, tmp_path):
     assert (res["name_source"] == "GA.hukou").all()
 
 
+def test_released_input_is_emptied_and_resolves_alike(world, tmp_path):
+    _, staged, _ = world
+    kept = resolve_run(staged, D1, tmp_path / "a")["resident_crosswalk"]
+    handed_over = dict(staged)
+    released = resolve_run(handed_over, D1, tmp_path / "b", release_input=True)["resident_crosswalk"]
+    assert handed_over == {}
+    assert staged  # the caller's own dict is untouched
+    pd.testing.assert_frame_equal(kept.reset_index(drop=True), released.reset_index(drop=True))
+
+
 def test_rerun_same_date_gives_identical_ids(world, tmp_path):
     _, staged, _ = world
     a = resolve_run(staged, D1, tmp_path)["resident_crosswalk"]

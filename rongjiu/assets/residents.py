@@ -38,6 +38,6 @@ def residents(context: dg.AssetExecutionContext, state: StateStore) -> dg.Materi
         clear_folder(folder)
         context.log.warning("no staged records for this date (every feed missing or rejected): resolution skipped")
         return dg.MaterializeResult(metadata={"skipped": True})
-    outputs = resolve_run(staged, run_date, state.path)
+    outputs = resolve_run(staged, run_date, state.path, release_input=True)
     counts = write_outputs(dict(outputs), folder)
     return dg.MaterializeResult(metadata={"skipped": False, **{f"rows_{k}": v for k, v in counts.items()}})
