@@ -196,3 +196,14 @@ def test_profile_buckets_put_dates_in_decades():
     assert b[3] == -1
     sex = np.array([1, 0, -1], dtype=np.int32)
     assert profile_buckets(np.array(["男", "女"], dtype=object), sex).tolist() == [1, 0, -1]
+
+
+def test_released_columns_are_dropped_after_encoding():
+    recs, cfg = _sparse_phone_records(n=2000, with_phone=50)
+    recs.loc[[3, 4], "id"] = None
+    kept = resolve_entities(recs.copy(), cfg)
+    released_frame = recs.copy()
+    released = resolve_entities(released_frame, cfg, release_columns=("phone", "not_a_column"))
+    assert "phone" not in released_frame.columns and "name" in released_frame.columns
+    assert (kept.cluster == released.cluster).all()
+    pd.testing.assert_frame_equal(kept.pairs, released.pairs)

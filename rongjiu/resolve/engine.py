@@ -188,13 +188,21 @@ def _random_pair_prior(bf: np.ndarray, em_prior: float, anchor: np.ndarray, sour
     return float(np.clip(expected / max(total, 1.0), 1e-12, 0.5))
 
 
-def resolve_entities(records: pd.DataFrame, config: MatchingConfig) -> EngineResult:
-    """Score candidate pairs and cluster the records (positions 0..n-1 of `records`)."""
+def resolve_entities(records: pd.DataFrame, config: MatchingConfig,
+                     release_columns: tuple[str, ...] = ()) -> EngineResult:
+    """Score candidate pairs and cluster the records (positions 0..n-1 of `records`).
+
+    release_columns: columns to drop from `records` once encoded, for a caller that will not
+    read them again (the matching-only columns of 7M records hold most of a GB).
+    """
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     known_share: dict[int, float] = {}
     n = len(records)
     values, codes = factorize_columns(records, sorted(config.columns))
+    for c in release_columns:
+        if c in records.columns:
+            del records[c]
     anchor = codes[config.anchor] if config.anchor else np.full(n, -1, dtype=np.int64)
     source = codes[config.link_only_column] if config.link_only_column else None
     timings["factorize"] = time.perf_counter() - t0

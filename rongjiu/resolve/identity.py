@@ -27,6 +27,10 @@ TEXT_COLUMNS = ["department", "feed", "record_id", "id_number", "id_status", "id
                 "phone", "community_code", "household_no", "relation", "person_status"]
 DATE_COLUMNS = ["drop_date", "birth_date", "death_date"]
 EMPTY_ORDER = TEXT_COLUMNS + ["slot"] + DATE_COLUMNS + ["source_line"]
+# columns only matching reads (blocking keys, comparison inputs): the rest of resolution
+# (stable ids, golden records, households, crosswalk) never looks at them
+MATCHING_ONLY = ["id14", "id_tail", "id_rest", "id_value", "id_region", "name_first", "name_last", "slot",
+                 "id_partial"]
 NO_DATE_LAST = np.iinfo(np.int64).max  # sorts a missing drop date last, as Arrow sorts nulls
 
 Column = pa.ChunkedArray | np.ndarray
@@ -202,12 +206,14 @@ def _repeated_keys(rec: dict[str, Column]) -> np.ndarray:
     return np.append(same, False)
 
 
-def prepare_records(staged: dict[str, pd.DataFrame],
-                    slots: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
+def prepare_records(staged: dict[str, pd.DataFrame], slots: Mapping[str, Sequence[str]] | None = None,
+                    release_input: bool = False) -> pd.DataFrame:
     """All staged person records, one row per (department, feed, record_id), sorted by that key.
 
     slots: per feed key, the columns that make a record's slot (a person has at most one
     record per slot in that feed); kept as the `slot` column for the matching context.
+    release_input: empty `staged` as soon as the records are gathered, before the derived
+    columns are built (the caller no longer needs the frames).
 
     A key delivered twice (e.g. the same delta record in two drops) keeps its newest drop,
     because the crosswalk holds each source record exactly once.
@@ -223,7 +229,9 @@ def prepare_records(staged: dict[str, pd.DataFrame],
         # ingest quarantines these; never drop silently if one slips through
         log.warning("%d staged records without record_id: given source-line ids", missing_id)
     rec = _in_key_order(frames)
-    del frames
+    del frames, feeds
+    if release_input:
+        staged.clear()
     rec |= _derive(rec)
     # copy=False: no consolidation copy of the numpy columns
     out = pd.DataFrame({c: v.to_pandas() if isinstance(v, pa.Array | pa.ChunkedArray) else v for c, v in rec.items()},

@@ -26,7 +26,7 @@ from rongjiu.resolve.config import MatchingConfig, golden_source_priority, load_
 from rongjiu.resolve.context import LABELS_ZH as CONTEXT_LABELS_ZH
 from rongjiu.resolve.engine import CONTEXT_COLUMN, EngineResult, resolve_entities
 from rongjiu.resolve.golden import golden_records, households
-from rongjiu.resolve.identity import DATE_COLUMNS, KEY, TEXT_COLUMNS, prepare_records
+from rongjiu.resolve.identity import DATE_COLUMNS, KEY, MATCHING_ONLY, TEXT_COLUMNS, prepare_records
 from rongjiu.resolve.stable_ids import assign_resident_ids, load_previous_state, save_state
 
 log = logging.getLogger(__name__)
@@ -62,11 +62,9 @@ def resolve_run(staged: dict[str, pd.DataFrame], run_date: date, state_dir: Path
         since[0] = now
 
     config = load_matching_config("residents")
-    records = prepare_records(staged, config.slots)
-    if release_input:
-        staged.clear()
+    records = prepare_records(staged, config.slots, release_input)
     mark("prepare")
-    result = resolve_entities(records, config)
+    result = resolve_entities(records, config, release_columns=tuple(MATCHING_ONLY))
     mark("match")
     prev = load_previous_state(Path(state_dir), run_date)
     resident_id, state, _ = assign_resident_ids(records, result.cluster, prev, run_date)
