@@ -34,7 +34,9 @@ def staged_dir(gen: Path, run_date: date) -> Path:
 
 
 def truth_records(gen: Path) -> pd.DataFrame:
-    return pd.read_parquet(work_dir(gen) / "truth_records.parquet")
+    from rongjiu.resolve.evaluate import read_truth_records
+
+    return read_truth_records(work_dir(gen) / "truth_records.parquet")
 
 
 def stage(gen: Path, run_date: date) -> None:
