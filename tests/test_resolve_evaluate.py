@@ -50,3 +50,15 @@ def test_cli_missing_files_is_a_clear_error(tmp_path, capsys):
     p = argparse.ArgumentParser()
     add_arguments(p)
     assert main(p.parse_args(["--truth", str(tmp_path), "--warehouse", str(tmp_path / "x.duckdb")])) == 2
+
+
+def test_truth_is_read_with_the_scoring_columns_only(tmp_path):
+    from rongjiu.resolve.evaluate import TRUTH_COLUMNS, read_truth_records
+
+    path = tmp_path / "records.parquet"
+    _truth().assign(field_issue_reasons=[["x"]] * 6, id_damage="none").to_parquet(path)
+    truth = read_truth_records(path)
+    assert list(truth.columns) == TRUTH_COLUMNS
+    # an older truth file without must_quarantine still reads
+    _truth().drop(columns="must_quarantine").to_parquet(path)
+    assert "must_quarantine" not in read_truth_records(path).columns
