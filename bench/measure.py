@@ -75,7 +75,7 @@ def median_of(cmd: list[str], repeats: int, env: dict[str, str] | None = None,
         if m.returncode != 0:
             raise SystemExit(f"benchmark step failed ({m.returncode}): {' '.join(cmd)}")
         runs.append(m)
-    last_json = _last_json_line(runs[-1].stdout)
+    last_json = last_json_line(runs[-1].stdout)
     return {
         "wall_s_median": round(statistics.median(r.wall_s for r in runs), 2),
         "wall_s_runs": [round(r.wall_s, 2) for r in runs],
@@ -84,7 +84,8 @@ def median_of(cmd: list[str], repeats: int, env: dict[str, str] | None = None,
     }
 
 
-def _last_json_line(text: str) -> dict | list | None:
+def last_json_line(text: str) -> dict | list | None:
+    """The last line of text that parses as JSON (what the bench scripts print last), or None."""
     for line in reversed(text.strip().splitlines()):
         line = line.strip()
         if line.startswith(("{", "[")):

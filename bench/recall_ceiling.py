@@ -31,7 +31,7 @@ import pandas as pd
 from bench.resolve_generated import KEY, load_staged, truth_records
 from rongjiu.resolve.config import load_matching_config
 from rongjiu.resolve.engine import resolve_entities
-from rongjiu.resolve.evaluate import pairwise_metrics
+from rongjiu.resolve.evaluate import pairwise_metrics, person_records
 from rongjiu.resolve.identity import prepare_records
 
 FIELDS = ["community_code", "phone", "birth_date", "sex"]  # checked wherever both sides know them
@@ -42,9 +42,7 @@ def labelled_records(gen: Path, run_date: date) -> pd.DataFrame:
     config = load_matching_config("residents")
     rec = prepare_records(load_staged(gen, run_date), config.slots)
     rec["cluster"] = resolve_entities(rec, config).cluster
-    truth = truth_records(gen)
-    truth = truth[truth["person_key"].notna() & ~truth["must_quarantine"].fillna(False).astype(bool)]
-    truth = truth.sort_values("drop_date", kind="mergesort").drop_duplicates(KEY, keep="last")
+    truth = person_records(truth_records(gen))
     keys = pd.DataFrame({c: rec[c].astype(str).to_numpy() for c in KEY})
     rec["person_key"] = keys.merge(truth[KEY + ["person_key"]], on=KEY, how="left")["person_key"].to_numpy()
     return rec

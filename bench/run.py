@@ -20,7 +20,7 @@ import shutil
 import statistics
 from pathlib import Path
 
-from bench.measure import median_of, python_cmd, run_measured
+from bench.measure import last_json_line, median_of, python_cmd, run_measured
 
 OUT = Path("bench/out")
 SEED = 1
@@ -120,11 +120,9 @@ def bench_size(n: int, repeats: int, run_date: str) -> dict:
     result["resolution"] = resolution_alone(gen_dir, run_date, repeats)
     stab = run_measured(python_cmd("bench.resolve_generated", "rerun", "--gen", str(gen_dir), "--date", run_date,
                                    "--change", "0.01"))
-    lines = [x for x in stab.stdout.strip().splitlines() if x.startswith("{")]
-    result["rerun_1pct"] = json.loads(lines[-1]) if lines else {"error": "rerun failed"}
+    result["rerun_1pct"] = last_json_line(stab.stdout) or {"error": "rerun failed"}
     ceiling = run_measured(python_cmd("bench.recall_ceiling", "--gen", str(gen_dir), "--date", run_date))
-    lines = [x for x in ceiling.stdout.strip().splitlines() if x.startswith("{")]
-    result["recall_ceiling"] = json.loads(lines[-1]) if lines else {"error": "recall_ceiling failed"}
+    result["recall_ceiling"] = last_json_line(ceiling.stdout) or {"error": "recall_ceiling failed"}
     if n <= SPLINK_MAX_RESIDENTS:
         side = run_measured(python_cmd("bench.resolve_generated", "run", "--gen", str(gen_dir), "--date", run_date,
                                        "--splink"))

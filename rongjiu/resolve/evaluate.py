@@ -61,8 +61,8 @@ def read_truth_records(path: Path) -> pd.DataFrame:
     return pd.read_parquet(path, columns=[c for c in TRUTH_COLUMNS if c in present])
 
 
-def evaluate_crosswalk(crosswalk: pd.DataFrame, truth_records: pd.DataFrame) -> dict:
-    """Join the published crosswalk to the generator's records truth and score it."""
+def person_records(truth_records: pd.DataFrame) -> pd.DataFrame:
+    """One truth row per source record that belongs to a person and must not be quarantined."""
     truth = truth_records[truth_records["person_key"].notna()].copy()
     if "must_quarantine" in truth.columns:
         # a record that must be quarantined (e.g. the second of two rows sharing a record id)
@@ -73,7 +73,12 @@ def evaluate_crosswalk(crosswalk: pd.DataFrame, truth_records: pd.DataFrame) -> 
     # snapshot feeds repeat a record in every drop: one truth row per source record (newest drop)
     if "drop_date" in truth.columns:
         truth = truth.sort_values("drop_date", kind="mergesort")
-    truth = truth.drop_duplicates(KEY, keep="last")
+    return truth.drop_duplicates(KEY, keep="last")
+
+
+def evaluate_crosswalk(crosswalk: pd.DataFrame, truth_records: pd.DataFrame) -> dict:
+    """Join the published crosswalk to the generator's records truth and score it."""
+    truth = person_records(truth_records)
     cw = crosswalk[KEY + ["resident_id"]].copy()
     for c in KEY:
         cw[c] = cw[c].astype(str)
