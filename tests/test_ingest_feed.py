@@ -231,6 +231,31 @@ def test_xlsx_title_rows_numeric_cells_and_dates(root: Path) -> None:
     assert got == {("12346", "excel_damaged_id"), ("E3", "invalid_money"), ("E3", "invalid_bool")}
 
 
+def test_student_number_repairs_a_missing_or_damaged_id(root: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "学籍"
+    ws.append(["学籍号", "身份证件号", "姓名", "性别", "学校名称", "学段", "年级", "就读状态"])
+    ws.append([f"G{ID_A}", None, "张三", "男", "东关南街小学", "小学", "三年级", "在读"])
+    ws.append([f"G{ID_B}", float(ID_B[:15] + "000"), "李四", "女", "西安铁一中", "初中", "初一", "在读"])
+    ws.append([f"G{ID_C}", wrong_check(ID_C), "王五", "男", "西安铁一中", "初中", "初二", "在读"])
+    ws.append([f"G{wrong_check(ID_A)}", None, "赵六", "男", "西安铁一中", "初中", "初二", "在读"])
+    ws.append([f"G{ID_B}x", ID_C, "孙七", "男", "西安铁一中", "初中", "初二", "在读"])
+    wb.save(drop_dir(root, D, "JY") / "students.xlsx")
+    res = run("JY.students", root)
+    staged = res.staged.set_index("record_id")
+    assert staged.loc[f"G{ID_A}", "id_number"] == ID_A and staged.loc[f"G{ID_A}", "id_status"] == "valid"
+    assert staged.loc[f"G{ID_B}", "id_number"] == ID_B
+    assert staged.loc[f"G{ID_B}", "birth_date"] == pd.Timestamp("1990-02-15")
+    assert staged.loc[f"G{ID_C}", "id_number"] == ID_C
+    # a student number that is no valid ID number repairs nothing; a valid ID column always wins
+    assert pd.isna(staged.loc[f"G{wrong_check(ID_A)}", "id_number"])
+    assert staged.loc[f"G{ID_B}x", "id_number"] == ID_C
+    # the ID column's own problems stay recorded
+    issues = set(zip(res.field_issues["record_id"], res.field_issues["reason_code"], strict=True))
+    assert (f"G{ID_B}", "excel_damaged_id") in issues and (f"G{ID_C}", "invalid_id_number") in issues
+
+
 def test_truncated_xlsx_is_rejected(root: Path) -> None:
     path = drop_dir(root, D, "RS") / "employment.xlsx"
     write_employment(path, [[1, "E1", ID_A, "张三", "男", "就业", None, None, "否"]])

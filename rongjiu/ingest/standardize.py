@@ -328,6 +328,9 @@ def _identity(spec: FeedSpec, raw: pd.DataFrame, issues: list[pd.DataFrame],
             m = np.asarray(out["id_status"].eq(status))
             if m.any():
                 issues.append(_issue_frame(record_ids, m, id_source, reason, value_texts(id_source)))
+    prefixed = next((c for c in spec.columns if c.id_prefix), None)
+    if prefixed is not None:
+        _ids_from_prefixed(out, raw[prefixed.source], prefixed.id_prefix)
 
     def field_values(field_name: str) -> tuple[pd.Series | None, ColumnSpec | None]:
         col = spec.column(field_name)
@@ -362,6 +365,25 @@ def _identity(spec: FeedSpec, raw: pd.DataFrame, issues: list[pd.DataFrame],
         v, _ = field_values(field_name)
         out[field_name] = v if v is not None else pd.Series([None] * n, index=idx, dtype=object)
     return pd.concat([out, extra], axis=1)
+
+
+def _ids_from_prefixed(ids: pd.DataFrame, values: pd.Series, prefix: str) -> None:
+    """Where the ID column gave no valid number, take a valid one that follows `prefix` in
+    `values` (the ID column's own problem stays recorded as its field issue)."""
+    usable = ids["id_status"].isin(("valid", "converted15")).to_numpy()
+    if usable.all():
+        return
+    text = values.astype("string").str.strip()
+    rest = text.str.slice(len(prefix)).where(text.str.upper().str.startswith(prefix.upper()))
+    todo = ~usable & rest.notna().to_numpy()
+    if not todo.any():
+        return
+    parsed = idnumber.normalize_id_numbers(rest[todo].astype(object))
+    ok = parsed["id_status"].eq("valid").to_numpy()
+    at = ids.index[todo][ok]
+    ids.loc[at, "id_number"] = parsed["id_number"].to_numpy(dtype=object)[ok]
+    ids.loc[at, "id_status"] = "valid"
+    ids.loc[at, "id_partial"] = None
 
 
 def _issue_frame(record_ids: pd.Series, mask: np.ndarray, column: str, reason: str,

@@ -28,6 +28,9 @@ class ColumnSpec:
     type: str
     values: tuple[str, ...] = ()
     nullable_program: bool = False
+    # the column holds the person's ID number after this prefix (JY 学籍号 = "G" + ID number):
+    # the number used where the ID column gives no valid one
+    id_prefix: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,8 @@ def load_feed_specs() -> tuple[FeedSpec, ...]:
                     raise SpecError(f"{where}: enum column {c['source']!r} lists no values")
                 cols.append(ColumnSpec(source=str(c["source"]), field=c["field"], type=c["type"],
                                        values=tuple(str(v) for v in c.get("values", ())),
-                                       nullable_program=bool(c.get("nullable_program", False))))
+                                       nullable_program=bool(c.get("nullable_program", False)),
+                                       id_prefix=c.get("id_prefix")))
             if not any(c.field == "record_id" for c in cols):
                 raise SpecError(f"{where}: no record_id column")
             fmt = "database" if fdef.get("source") == "database" else fdef.get("format")
