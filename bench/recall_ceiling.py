@@ -40,7 +40,7 @@ FIELDS = ["community_code", "phone", "birth_date", "sex"]  # checked wherever bo
 def labelled_records(gen: Path, run_date: date) -> pd.DataFrame:
     """Prepared identity records with their cluster and true person."""
     config = load_matching_config("residents")
-    rec = prepare_records(load_staged(gen, run_date), config.slots)
+    rec = prepare_records(load_staged(gen, run_date), config)
     rec["cluster"] = resolve_entities(rec, config).cluster
     truth = person_records(truth_records(gen))
     keys = pd.DataFrame({c: rec[c].astype(str).to_numpy() for c in KEY})

@@ -258,3 +258,5 @@ def test_review_evidence_names_the_source_context():
     text = evidence_text(pd.DataFrame(pairs), cfg)
     assert LABELS_ZH[SLOT_TAKEN] in text[0]
     assert "姓名一致" in text[0] and "姓名缺失" in text[1]
+    # a field only some feeds carry is named when compared, not when missing
+    assert "月工资一致" in text[0] and "月工资" not in text[1] and "；；" not in text[1]

@@ -207,3 +207,67 @@ def test_released_columns_are_dropped_after_encoding():
     assert "phone" not in released_frame.columns and "name" in released_frame.columns
     assert (kept.cluster == released.cluster).all()
     pd.testing.assert_frame_equal(kept.pairs, released.pairs)
+
+
+def test_feed_columns_gather_one_field_under_several_names():
+    from rongjiu.resolve.identity import prepare_records
+
+    cfg = load_matching_config("residents")
+    staged = {
+        "RS.employment": pd.DataFrame({"record_id": ["e1", "e2"], "name": ["王伟", "李娜"],
+                                       "monthly_wage": [4979.0, None]}),
+        "GJJ.provident_fund": pd.DataFrame({"record_id": ["g1"], "name": ["王伟"], "contribution_base": [4979.0],
+                                            "employer": [" 西安钟楼饭店 "]}),
+        "SW.income": pd.DataFrame({"record_id": ["s1", "s2"], "name": ["王伟", "王伟"], "income": [5012.5, 90000.0],
+                                   "income_item": ["工资薪金", "经营所得"], "period": ["202610", "202610"]}),
+        "RS.pensions": pd.DataFrame({"record_id": ["p1"], "name": ["王伟"], "monthly_pension": [3000.0]}),
+    }
+    rec = prepare_records(staged, cfg).set_index("record_id")
+    assert rec.loc["e1", "wage"] == 4979.0 and rec.loc["g1", "wage"] == 4979.0
+    assert rec.loc["s1", "wage"] == 5012.5
+    # business income is no wage, and neither the pension feed nor a missing wage holds one
+    assert rec[["wage"]].loc[["s2", "p1", "e2"]].isna().all().all()
+    assert rec.loc["g1", "employer"] == "西安钟楼饭店" and pd.isna(rec.loc["e1", "employer"])
+
+
+@pytest.mark.parametrize("bad", [
+    {"wage": {"kind": "money", "from": {"RS.employment": {"field": "monthly_wage"}}}},
+    {"wage": {"kind": "number", "from": {}}},
+    {"wage": {"kind": "number", "from": {"employment": {"field": "monthly_wage"}}}},
+])
+def test_bad_feed_columns_fail_at_load(bad):
+    doc = {"blocking": [{"columns": ["a"]}], "comparisons": [{"name": "a", "levels": [{"method": "exact"}]}],
+           "feed_columns": bad}
+    with pytest.raises(MatchingConfigError):
+        parse_profile(doc)
+
+
+def test_a_rule_with_require_pairs_the_record_that_holds_the_evidence():
+    from rongjiu.resolve.blocking import candidate_pairs
+
+    # person 0: a rich record without wage (0) and a wage record (1); person 1 of another name
+    # without wage (2); record 3: a probe with a wage
+    name = np.array([0, 0, 1, 0], dtype=np.int32)
+    wage = np.array([-1, 0, -1, 1], dtype=np.int32)
+    anchor = np.array([0, 0, 1, -1])
+    richness = np.array([5, 2, 5, 2], dtype=np.int8)
+    doc = {"comparisons": [{"name": "name", "levels": [{"method": "exact"}]}]}
+    plain = parse_profile(doc | {"blocking": [{"columns": ["name"]}]})
+    left, right, _, _ = candidate_pairs({"name": name, "wage": wage}, plain, anchor >= 0, None, anchor, richness)
+    assert list(zip(left, right, strict=True)) == [(0, 3)]  # the richest record stands for the person
+    req = parse_profile(doc | {"blocking": [{"columns": ["name"], "require": ["wage"]}]})
+    left, right, _, searched = candidate_pairs({"name": name, "wage": wage}, req, anchor >= 0, None, anchor, richness)
+    assert list(zip(left, right, strict=True)) == [(1, 3)]
+    assert not searched[3]  # most anchored records hold no wage: finding nobody would say nothing
+
+
+def test_relative_difference_level():
+    from rongjiu.resolve.compare import compare_column
+    from rongjiu.resolve.config import Comparison, Level
+
+    comp = Comparison(name="wage", column="wage", levels=(Level("same", "abs_diff", max=0.5),
+                                                          Level("near", "rel_diff", max=0.1)))
+    values = {"wage": np.array([5000.0, 5400.0, 5600.0, 0.0])}
+    codes = {"wage": np.array([0, 1, 2, 3, -1], dtype=np.int32)}
+    got = compare_column(comp, values, codes, np.array([0, 0, 0, 0, 3, 0]), np.array([0, 1, 2, 3, 3, 4]))
+    assert got.tolist() == [0, 1, 2, 2, 0, -1]

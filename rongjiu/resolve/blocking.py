@@ -36,11 +36,13 @@ def _coverage(codes: list[np.ndarray], anchored: np.ndarray) -> float:
     return float(held.sum()) / max(int(anchored.sum()), 1)
 
 
-def _wanted_mask(codes: list[np.ndarray], probe: np.ndarray) -> np.ndarray:
-    """Records whose every key column holds a value some probe holds: a cheap filter on dense
-    codes before the exact key is built, so per-rule work scales with the probes' blocks,
-    not with all records."""
+def _wanted_mask(codes: list[np.ndarray], probe: np.ndarray, required: list[np.ndarray]) -> np.ndarray:
+    """Records holding every required column and, in every key column, a value some probe
+    holds: a cheap filter on dense codes before the exact key is built, so per-rule work
+    scales with the probes' blocks, not with all records."""
     ok = np.ones(codes[0].size, dtype=bool)
+    for c in required:
+        ok &= c >= 0
     for c in codes:
         pc = c[probe]
         table = np.zeros(int(c.max()) + 2 if c.size else 1, dtype=bool)
@@ -74,6 +76,8 @@ def candidate_pairs(codes: dict[str, np.ndarray], config: MatchingConfig, anchor
     from different sources are kept), or None for deduplication. With anchor codes, one record
     per (anchor, key) stands for its anchor on the build side (the one with most comparable
     fields, `richness`): a person's many records with the same key would only repeat the pair.
+    A rule's `require` columns restrict it to the records holding them, so the record standing
+    for a person there is one that can show that evidence (the wage, the employer).
     """
     n = len(anchored)
     probe = np.flatnonzero(~anchored)
@@ -85,7 +89,8 @@ def candidate_pairs(codes: dict[str, np.ndarray], config: MatchingConfig, anchor
     by_rank = np.lexsort((np.arange(n), -rich.astype(np.int64)))
     for rule in config.blocking:
         cols = [codes[c] for c in rule.on]
-        wanted = _wanted_mask(cols, probe)
+        required = [codes[c] for c in rule.require]
+        wanted = _wanted_mask(cols, probe, required)
         rows = by_rank[wanted[by_rank]]  # best-ranked first, without a sort per rule
         if rows.size == 0:
             per_rule[rule.name] = 0
@@ -108,7 +113,7 @@ def candidate_pairs(codes: dict[str, np.ndarray], config: MatchingConfig, anchor
         cap = rule.max_block_size or config.max_block_size
         small = counts[key] <= cap
         rows, key = rows[small], key[small]
-        if _coverage(cols, anchored) >= SEARCH_COVERAGE:
+        if _coverage(cols + required, anchored) >= SEARCH_COVERAGE:
             searched[rows] = True
         is_probe = ~anchored[rows]
         left = pd.DataFrame({"key": key[is_probe], "left": rows[is_probe]})

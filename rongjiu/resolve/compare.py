@@ -92,6 +92,9 @@ def _level_test(level: Level, uniq: np.ndarray, ca: np.ndarray, cb: np.ndarray) 
         return _date_near(uniq[ca], uniq[cb])
     if m == "abs_diff":
         return np.abs(np.asarray(uniq[ca], dtype=float) - np.asarray(uniq[cb], dtype=float)) <= level.max
+    if m == "rel_diff":
+        a, b = np.asarray(uniq[ca], dtype=float), np.asarray(uniq[cb], dtype=float)
+        return np.abs(a - b) <= level.max * np.maximum(np.abs(a), np.abs(b))
     raise ValueError(f"unknown comparison method {m}")
 
 

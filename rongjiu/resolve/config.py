@@ -12,7 +12,9 @@ from typing import Any
 
 import yaml
 
-LEVEL_METHODS = {"exact", "levenshtein", "damerau", "jaro_winkler", "prefix", "date_near", "pinyin", "abs_diff"}
+LEVEL_METHODS = {"exact", "levenshtein", "damerau", "jaro_winkler", "prefix", "date_near", "pinyin", "abs_diff",
+                 "rel_diff"}
+FEED_COLUMN_KINDS = {"number", "text"}
 
 
 class MatchingConfigError(ValueError):
@@ -38,6 +40,7 @@ class Comparison:
     # anchor (exact ID); "em" = estimated by EM with the labelled ones held fixed (for what
     # anchored pairs cannot show, e.g. the damaged ID digits). Without anchors every m is EM's.
     m_from: str = "labelled"
+    name_zh: str = ""  # how staff read the field in review evidence (e.g. 月工资)
 
     @property
     def n_levels(self) -> int:
@@ -45,10 +48,33 @@ class Comparison:
 
 
 @dataclass(frozen=True)
+class FeedField:
+    """Where one feed keeps a feed column: its staged field, on the rows matching `where`."""
+
+    field: str
+    where: tuple[tuple[str, str], ...] = ()  # (field, value): only rows holding these values
+
+
+@dataclass(frozen=True)
+class FeedColumn:
+    """A matching column that feeds name differently (the wage: 月工资收入, 缴存基数, 工资薪金 income)."""
+
+    name: str
+    kind: str  # number | text
+    sources: tuple[tuple[str, FeedField], ...]  # ("DEPT.feed", where it is kept)
+
+    def source(self, feed_key: str) -> FeedField | None:
+        return dict(self.sources).get(feed_key)
+
+
+@dataclass(frozen=True)
 class BlockingRule:
     name: str
     on: tuple[str, ...]
     max_block_size: int | None = None  # overrides the profile's cap for this rule
+    # only records holding these columns take part (their values need not agree): a person's
+    # record that carries the wage stands for them, not the richest record without it
+    require: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -73,11 +99,12 @@ class MatchingConfig:
     context_profile: tuple[str, ...] = ()
     # per source, the record columns that make its slot (prepared into context_slot)
     slots: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
+    feed_columns: tuple[FeedColumn, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def columns(self) -> set[str]:
-        cols = {c.column for c in self.comparisons} | {c for r in self.blocking for c in r.on}
+        cols = {c.column for c in self.comparisons} | {c for r in self.blocking for c in r.on + r.require}
         cols |= {lv.column for c in self.comparisons for lv in c.levels if lv.column}
         if self.anchor:
             cols.add(self.anchor)
@@ -87,6 +114,33 @@ class MatchingConfig:
         if self.context_slot:
             cols.add(self.context_slot)
         return cols
+
+    @property
+    def staged_fields(self) -> set[str]:
+        """Staged fields the slots and feed columns read (beyond the identity fields)."""
+        out = {c for cols in self.slots.values() for c in cols}
+        for fc in self.feed_columns:
+            for _, src in fc.sources:
+                out |= {src.field} | {f for f, _ in src.where}
+        return out
+
+
+def _feed_columns(doc: dict[str, Any], where: str) -> tuple[FeedColumn, ...]:
+    out = []
+    for name, spec in (doc.get("feed_columns", {}) or {}).items():
+        kind = str(spec.get("kind", "text"))
+        if kind not in FEED_COLUMN_KINDS:
+            raise MatchingConfigError(f"{where}: feed column {name!r}: kind must be number or text")
+        sources = []
+        for feed_key, src in (spec.get("from", {}) or {}).items():
+            if "." not in str(feed_key) or not isinstance(src, dict) or not src.get("field"):
+                raise MatchingConfigError(f"{where}: feed column {name!r}: {feed_key!r} needs DEPT.feed: {{field: ...}}")
+            cond = tuple((str(k), str(v)) for k, v in (src.get("where", {}) or {}).items())
+            sources.append((str(feed_key), FeedField(field=str(src["field"]), where=cond)))
+        if not sources:
+            raise MatchingConfigError(f"{where}: feed column {name!r} names no feed")
+        out.append(FeedColumn(name=str(name), kind=kind, sources=tuple(sources)))
+    return tuple(out)
 
 
 def parse_profile(doc: dict[str, Any], where: str = "profile") -> MatchingConfig:
@@ -98,7 +152,7 @@ def parse_profile(doc: dict[str, Any], where: str = "profile") -> MatchingConfig
             for lv in c["levels"]:
                 if lv.get("method") not in LEVEL_METHODS:
                     raise MatchingConfigError(f"{where}: comparison {c.get('name')!r}: unknown method {lv.get('method')!r}")
-                if lv["method"] in {"levenshtein", "damerau", "abs_diff"} and lv.get("max") is None:
+                if lv["method"] in {"levenshtein", "damerau", "abs_diff", "rel_diff"} and lv.get("max") is None:
                     raise MatchingConfigError(f"{where}: {c['name']}: method {lv['method']} needs max")
                 if lv["method"] == "jaro_winkler" and lv.get("min") is None:
                     raise MatchingConfigError(f"{where}: {c['name']}: jaro_winkler needs min")
@@ -113,9 +167,10 @@ def parse_profile(doc: dict[str, Any], where: str = "profile") -> MatchingConfig
             if m_from not in {"labelled", "em"}:
                 raise MatchingConfigError(f"{where}: {c['name']}: m_from must be labelled or em")
             comparisons.append(Comparison(name=str(c["name"]), column=str(c.get("column", c["name"])),
-                                          levels=tuple(levels), m_from=m_from))
+                                          levels=tuple(levels), m_from=m_from,
+                                          name_zh=str(c.get("name_zh") or c["name"])))
         blocking = tuple(BlockingRule(name=str(r.get("name", "+".join(r["columns"]))), on=tuple(r["columns"]),
-                                      max_block_size=r.get("max_block_size"))
+                                      max_block_size=r.get("max_block_size"), require=tuple(r.get("require", ())))
                          for r in doc["blocking"])
         if not blocking:
             raise MatchingConfigError(f"{where}: no blocking rules")
@@ -142,6 +197,7 @@ def parse_profile(doc: dict[str, Any], where: str = "profile") -> MatchingConfig
             ambiguity_log2=float(th.get("ambiguity_log2", 6.0)),
             context_source=context_source, context_slot=ctx.get("slot"), slots=slots,
             context_profile=tuple(ctx.get("profile", ()) or ()),
+            feed_columns=_feed_columns(doc, where),
         )
     except KeyError as exc:
         raise MatchingConfigError(f"{where}: missing key {exc}") from exc

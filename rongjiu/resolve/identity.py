@@ -8,7 +8,7 @@ arrays and frame copies would cost tens of seconds and several GB.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rongjiu.resolve.columns import concurrently, parallel
+from rongjiu.resolve.config import FeedColumn, MatchingConfig, load_matching_config
 from rongjiu.resolve.id_columns import id_columns
 
 log = logging.getLogger(__name__)
@@ -83,7 +84,29 @@ def _slot(df: pd.DataFrame, columns: Sequence[str]) -> pa.ChunkedArray:
     return pc.binary_join_element_wise(*parts, _large("|"))
 
 
-def _frame(df: pd.DataFrame, key: str, slot_columns: Sequence[str] = ()) -> dict[str, Column]:
+def _feed_column(df: pd.DataFrame, key: str, column: FeedColumn) -> Column:
+    """The feed column's values in this feed (null where the feed does not keep it, or on rows
+    outside its `where`): numbers as float64, text as Arrow."""
+    n = len(df)
+    src = column.source(key)
+    present = src is not None and src.field in df.columns and all(f in df.columns for f, _ in src.where)
+    if column.kind == "number":
+        values = pd.to_numeric(df[src.field], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan) \
+            if present else np.full(n, np.nan)
+    else:
+        values = _text(df[src.field]) if present else _null_text(n)
+    if not present or not src.where:
+        return values
+    keep = np.ones(n, dtype=bool)
+    for f, value in src.where:
+        keep &= _flag(pc.equal(_text(df[f]), _large(value)))
+    if column.kind == "number":
+        return np.where(keep, values, np.nan)
+    return pc.if_else(pa.array(keep), values, pa.scalar(None, values.type))
+
+
+def _frame(df: pd.DataFrame, key: str, slot_columns: Sequence[str] = (),
+           feed_columns: Sequence[FeedColumn] = ()) -> dict[str, Column]:
     dept, _, feed = key.partition(".")
     n = len(df)
     out: dict[str, Column] = {c: _text(df[c]) if c in df.columns else _null_text(n) for c in TEXT_COLUMNS}
@@ -97,6 +120,8 @@ def _frame(df: pd.DataFrame, key: str, slot_columns: Sequence[str] = ()) -> dict
     else:
         out["source_line"] = np.full(n, -1, dtype=np.int64)
     out["slot"] = _slot(df, slot_columns)
+    for column in feed_columns:
+        out[column.name] = _feed_column(df, key, column)
     return out
 
 
@@ -206,24 +231,26 @@ def _repeated_keys(rec: dict[str, Column]) -> np.ndarray:
     return np.append(same, False)
 
 
-def prepare_records(staged: dict[str, pd.DataFrame], slots: Mapping[str, Sequence[str]] | None = None,
+def prepare_records(staged: dict[str, pd.DataFrame], config: MatchingConfig | None = None,
                     release_input: bool = False) -> pd.DataFrame:
     """All staged person records, one row per (department, feed, record_id), sorted by that key.
 
-    slots: per feed key, the columns that make a record's slot (a person has at most one
-    record per slot in that feed); kept as the `slot` column for the matching context.
+    config: the matching profile (default: residents). Its slots (per feed, the columns that
+    make a record's slot: a person has at most one record per slot there) become the `slot`
+    column, its feed columns (fields feeds name differently, such as the wage) one column each.
     release_input: empty `staged` as soon as the records are gathered, before the derived
     columns are built (the caller no longer needs the frames).
 
     A key delivered twice (e.g. the same delta record in two drops) keeps its newest drop,
     because the crosswalk holds each source record exactly once.
     """
-    slots = slots or {}
+    config = config or load_matching_config("residents")
+    slots, feed_columns = config.slots, config.feed_columns
     feeds = [(key, df) for key, df in sorted(staged.items()) if df is not None and len(df)]
-    frames = parallel(lambda feed: _frame(feed[1], feed[0], slots.get(feed[0], ())), feeds)
+    frames = parallel(lambda feed: _frame(feed[1], feed[0], slots.get(feed[0], ()), feed_columns), feeds)
     nothing = not frames
     if nothing:
-        frames = [_frame(pd.DataFrame(), ".")]
+        frames = [_frame(pd.DataFrame(), ".", (), feed_columns)]
     missing_id = sum(_fill_record_ids(f) for f in frames)
     if missing_id:
         # ingest quarantines these; never drop silently if one slips through

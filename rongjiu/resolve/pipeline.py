@@ -41,8 +41,7 @@ REVIEW_CANDIDATES_PER_RECORD = 3
 def input_columns(profile: str = "residents") -> set[str]:
     """The staged columns resolution reads (identity fields, slot columns): loading only
     these keeps the income, cost and diagnosis columns of millions of rows out of memory."""
-    slots = load_matching_config(profile).slots
-    return set(TEXT_COLUMNS) | set(DATE_COLUMNS) | {"source_line"} | {c for cols in slots.values() for c in cols}
+    return set(TEXT_COLUMNS) | set(DATE_COLUMNS) | {"source_line"} | load_matching_config(profile).staged_fields
 
 
 def resolve_run(staged: dict[str, pd.DataFrame], run_date: date, state_dir: Path,
@@ -62,9 +61,10 @@ def resolve_run(staged: dict[str, pd.DataFrame], run_date: date, state_dir: Path
         since[0] = now
 
     config = load_matching_config("residents")
-    records = prepare_records(staged, config.slots, release_input)
+    records = prepare_records(staged, config, release_input)
     mark("prepare")
-    result = resolve_entities(records, config, release_columns=tuple(MATCHING_ONLY))
+    feed_columns = tuple(c.name for c in config.feed_columns)
+    result = resolve_entities(records, config, release_columns=tuple(MATCHING_ONLY) + feed_columns)
     mark("match")
     prev = load_previous_state(Path(state_dir), run_date)
     resident_id, state, _ = assign_resident_ids(records, result.cluster, prev, run_date)
@@ -182,8 +182,11 @@ def build_match_review(records: pd.DataFrame, result: EngineResult, config: Matc
 def evidence_text(pairs: pd.DataFrame, config: MatchingConfig) -> np.ndarray:
     """Readable evidence per pair, e.g. '姓名一致；出生日期一致；身份证号前14位一致；电话缺失'."""
     parts = []
+    # a field only a few feeds carry (the wage) is missing from most pairs: not worth saying
+    sparse = {c.name for c in config.feed_columns}
     for comp in config.comparisons:
-        labels = pa.array([lv.label for lv in comp.levels] + [f"{_zh(comp.name)}不一致", f"{_zh(comp.name)}缺失"],
+        missing = None if comp.column in sparse else f"{comp.name_zh}缺失"
+        labels = pa.array([lv.label for lv in comp.levels] + [f"{comp.name_zh}不一致", missing],
                           type=pa.large_string())
         g = pairs[comp.name].to_numpy().astype(np.int64)
         parts.append(labels.take(pa.array(np.where(g < 0, len(labels) - 1, g))))
@@ -194,13 +197,7 @@ def evidence_text(pairs: pd.DataFrame, config: MatchingConfig) -> np.ndarray:
         parts.append(labels.take(pa.array(np.where(g < 0, len(labels) - 1, g))))
     if len(parts) == 1:
         return parts[0].to_numpy(zero_copy_only=False).astype(object)
-    joined = pc.binary_join_element_wise(*parts, pa.scalar("；", pa.large_string()))
+    joined = pc.binary_join_element_wise(*parts, pa.scalar("；", pa.large_string()), null_handling="skip")
     return joined.to_numpy(zero_copy_only=False).astype(object)
 
 
-_ZH = {"id_number": "身份证号", "name": "姓名", "birth_date": "出生日期", "sex": "性别", "phone": "电话",
-       "household": "户号", "community": "社区"}
-
-
-def _zh(name: str) -> str:
-    return _ZH.get(name, name)
