@@ -32,6 +32,10 @@ def alert_ids(kind: str, subject: pd.Series | np.ndarray, topic: pd.Series | np.
                      for s, t in zip(subj, top, strict=True)], dtype=object)
 
 
+def _member_of(values: pd.Series | pd.Index, unique: pd.Index) -> np.ndarray:
+    return unique.get_indexer(np.asarray(values, dtype=object)) >= 0
+
+
 def _community_names() -> dict[str, str]:
     return {c["community_code"]: c["community_name"] for c in schemas.communities()}
 
@@ -187,6 +191,21 @@ def alert_table(eligibility: pd.DataFrame, enrollment: pd.DataFrame, persons: pd
                 config: MonitoringConfig, thresholds: dict[str, float], run_date: dt.date,
                 previous: pd.DataFrame | None) -> pd.DataFrame:
     """Every alert of D, sorted by alert_id; first_raised carried from the previous run's alerts."""
+    # Only households an alert can be about need names and sizes: at 1M residents, looking
+    # up everyone would be most of the stage's time.
+    # (Index lookups on object arrays: isin on Arrow-backed strings converts its values every call.)
+    status = eligibility["status"]
+    flagged = (status == config.alerts["coverage_gap"]["status"]) | (status == config.alerts["possible_error"]["status"])
+    deceased = persons["is_deceased"].astype(object).fillna(False).to_numpy(dtype=bool)
+    relevant = pd.Index(pd.unique(np.concatenate([
+        eligibility.loc[flagged.to_numpy(dtype=bool), "household_id"].to_numpy(dtype=object),
+        persons.loc[deceased, "household_id"].to_numpy(dtype=object),
+        monitoring.loc[monitoring["risk_level"] == config.alerts["risk_signal"]["risk_level"],
+                       "household_id"].to_numpy(dtype=object)])), dtype=object)
+    persons = persons[_member_of(persons["household_id"], relevant)]
+    residents = residents[_member_of(residents["resident_id"],
+                                     pd.Index(pd.unique(persons["resident_id"].to_numpy(dtype=object))))]
+    households = households[_member_of(households.index, relevant)]
     who = Who(persons, residents, households)
     parts = [_status_alerts("coverage_gap", eligibility, who, config),
              _status_alerts("possible_error", eligibility, who, config),
