@@ -44,7 +44,12 @@ def test_every_feed_has_an_asset_with_its_checks(defs):
     publish = dg.AssetKey(["published", "tables"])
     upstream = graph.get(publish).parent_keys
     assert {feed_asset_key(s) for s in specs} <= upstream
-    assert {dg.AssetKey(["residents", "resolution"]), dg.AssetKey(["eligibility", "determination"])} <= upstream
+    assert {dg.AssetKey(["residents", "resolution"]), dg.AssetKey(["eligibility", "determination"]),
+            dg.AssetKey(["monitoring", "alerts"])} <= upstream
+    # monitoring runs after eligibility, in the nightly job
+    assert dg.AssetKey(["eligibility", "determination"]) in graph.get(dg.AssetKey(["monitoring", "alerts"])).parent_keys
+    job = defs.resolve_job_def(NIGHTLY)
+    assert dg.AssetKey(["monitoring", "alerts"]) in job.asset_layer.asset_graph.get_all_asset_keys()
 
 
 def test_accounting_check_blocks_and_quality_check_does_not(defs):

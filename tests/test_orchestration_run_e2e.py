@@ -108,3 +108,26 @@ def test_every_must_quarantine_record_is_in_quarantine(published):
     missing = read.merge(found, on=["department", "feed", "record_id", "source_line"], how="left", indicator=True)
     missing = missing[missing["_merge"] == "left_only"]
     assert missing.empty, missing[["department", "feed", "source_line", "expected_reason"]].head(20).to_string()
+
+
+def test_monitoring_and_alerts_are_published(published):
+    root, run = published
+    assert "monitoring" in run.stdout and "alert" in run.stdout
+    con = duckdb.connect(str(root / "var" / "warehouse.duckdb"), read_only=True)
+    m = con.execute("SELECT household_id, community_code, risk_level, signals, first_detected, change, as_of "
+                    "FROM monitoring").df()
+    a = con.execute("SELECT alert_id, community_code, household_id, resident_id, alert_type, severity, detail_zh, "
+                    "first_raised FROM alert").df()
+    assert len(m) > 0 and len(a) > 0
+    assert m["household_id"].is_unique and a["alert_id"].is_unique
+    assert set(m["risk_level"]) <= {"high", "medium", "low"} and (m["change"] == "new").all()
+    assert (m["signals"].map(len) > 0).all() and (m["first_detected"].astype(str) == RUN_DATE).all()
+    assert set(a["alert_type"]) <= {"coverage_gap", "possible_error", "deceased_still_paid", "risk_signal"}
+    assert "coverage_gap" in set(a["alert_type"])
+    assert m["community_code"].notna().mean() > 0.95 and a["community_code"].notna().mean() > 0.95
+    assert a["household_id"].notna().all()
+    # every high new monitoring row raised its alert
+    high = set(m.loc[m["risk_level"] == "high", "household_id"])
+    assert high == set(a.loc[a["alert_type"] == "risk_signal", "household_id"])
+    # staff read detail_zh: never an ID number in it
+    assert not a["detail_zh"].str.contains(r"\d{15,}|[0-9]{17}[0-9Xx]", regex=True).any()

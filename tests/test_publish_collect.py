@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from rongjiu.assets.frames import write_parquet
-from rongjiu.assets.paths import eligibility_dir, resolved_dir, staged_file
+from rongjiu.assets.paths import eligibility_dir, monitoring_dir, resolved_dir, staged_file
 from rongjiu.assets.publish import collect_tables, household_with_attributes, staged_table_name
 from rongjiu.assets.stages import optional_stage
 from rongjiu.schemas import load_feed_specs
@@ -52,6 +52,16 @@ def test_collect_tables_uses_later_stages_only_when_they_ran(tmp_path):
     assert {"resident", "household", "program"} <= set(tables)
     assert "eligibility" not in tables
     assert any("no resident_crosswalk" in n for n in notes)
+    assert "monitoring" not in tables and any("monitoring skipped" in n for n in notes)
+
+    # monitoring publishes its two tables from its own folder, never its history or income state
+    for name in ("monitoring", "alert", "monitoring_history", "household_income"):
+        write_parquet(pd.DataFrame({"household_id": ["H1"]}), monitoring_dir(tmp_path, D) / f"{name}.parquet")
+    tables, notes = collect_tables(tmp_path, D)
+    assert tables["monitoring"] == monitoring_dir(tmp_path, D) / "monitoring.parquet"
+    assert tables["alert"] == monitoring_dir(tmp_path, D) / "alert.parquet"
+    assert not {"monitoring_history", "household_income"} & set(tables)
+    assert not any("monitoring skipped" in n for n in notes)
 
 
 def test_optional_stage_absent_module_is_none_but_broken_module_raises(tmp_path, monkeypatch):

@@ -1,5 +1,5 @@
 """Dagster assets, one module per stage: feeds (generated from the specs), residents,
-eligibility, quality (Data Docs) and publish."""
+eligibility, monitoring, quality (Data Docs) and publish."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import dagster as dg
 def all_assets() -> list[dg.AssetsDefinition]:
     from rongjiu.assets.eligibility import eligibility
     from rongjiu.assets.feeds import build_feed_assets
+    from rongjiu.assets.monitoring import monitoring
     from rongjiu.assets.publish import published_tables
     from rongjiu.assets.quality import data_docs
     from rongjiu.assets.residents import residents
 
-    return [*build_feed_assets(), residents, eligibility, data_docs, published_tables]
+    return [*build_feed_assets(), residents, eligibility, monitoring, data_docs, published_tables]

@@ -28,6 +28,15 @@ def eligibility_dir(state_dir: Path, run_date: date) -> Path:
     return state_dir / "eligibility" / run_date.isoformat()
 
 
+def monitoring_root(state_dir: Path) -> Path:
+    """Monitoring state of every run date (rongjiu.monitoring.state reads the previous one)."""
+    return state_dir / "monitoring"
+
+
+def monitoring_dir(state_dir: Path, run_date: date) -> Path:
+    return monitoring_root(state_dir) / run_date.isoformat()
+
+
 def publish_summary_file(state_dir: Path, run_date: date) -> Path:
     return state_dir / "published" / f"{run_date.isoformat()}.json"
 

@@ -11,8 +11,15 @@ import pandas as pd
 from rongjiu.assets.eligibility import ELIGIBILITY_KEY
 from rongjiu.assets.feeds import feed_asset_key
 from rongjiu.assets.frames import read_frame, write_parquet
+from rongjiu.assets.monitoring import MONITORING_KEY
 from rongjiu.assets.partitions import DAILY
-from rongjiu.assets.paths import eligibility_dir, publish_summary_file, resolved_dir, staged_file
+from rongjiu.assets.paths import (
+    eligibility_dir,
+    monitoring_dir,
+    publish_summary_file,
+    resolved_dir,
+    staged_file,
+)
 from rongjiu.assets.residents import RESIDENTS_KEY
 from rongjiu.assets.stages import read_outputs
 from rongjiu.orchestration.resources import PublishTarget, StateStore, Warehouse
@@ -23,8 +30,8 @@ from rongjiu.schemas import FeedSpec, load_feed_specs
 PUBLISH_KEY = dg.AssetKey(["published", "tables"])
 RESOLVED_TABLES = ("resident", "resident_crosswalk", "household", "match_review", "resident_id_history")
 ELIGIBILITY_TABLES = ("eligibility", "program", "person_attributes")
-# later stages (monitoring, alerts) drop their Parquet here under these names
-OPTIONAL_TABLES = ("monitoring", "alert")
+# published from the monitoring state folder (which also holds history kept for the next run)
+MONITORING_TABLES = ("monitoring", "alert")
 INCOME_COLUMNS = ("monthly_income", "per_capita_income")
 
 
@@ -78,9 +85,15 @@ def collect_tables(state_dir: Path, run_date: date,
             state_dir / "publish_inputs" / run_date.isoformat() / "household.parquet")
     if not elig:
         notes.append("eligibility skipped: eligibility/program not published")
-    for name in ELIGIBILITY_TABLES + OPTIONAL_TABLES:
+    for name in ELIGIBILITY_TABLES:
         if name in elig:
             tables[name] = elig[name]
+    monitored = read_outputs(monitoring_dir(state_dir, run_date))
+    if elig and not all(name in monitored for name in MONITORING_TABLES):
+        notes.append("monitoring skipped: monitoring/alert not published")
+    for name in MONITORING_TABLES:
+        if name in monitored:
+            tables[name] = monitored[name]
     return tables, notes
 
 
@@ -104,7 +117,7 @@ def summarize(state_dir: Path, run_date: date, report, notes: list[str]) -> dict
     key=PUBLISH_KEY,
     group_name="publish",
     partitions_def=DAILY,
-    deps=[RESIDENTS_KEY, ELIGIBILITY_KEY, *(feed_asset_key(s) for s in load_feed_specs())],
+    deps=[RESIDENTS_KEY, ELIGIBILITY_KEY, MONITORING_KEY, *(feed_asset_key(s) for s in load_feed_specs())],
     kinds={"duckdb", "postgres", "parquet"},
     description="all published contract tables of D, all-or-nothing (DuckDB, PostgreSQL, Parquet)",
 )

@@ -181,10 +181,11 @@ def _as_date(value: Any, where: str) -> dt.date:
         raise CatalogError(f"{where}: `from` {value!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _load_parameters(doc: Mapping[str, Any]) -> dict[str, Parameter]:
+def load_parameters(doc: Mapping[str, Any], source: str = "programs.yaml") -> dict[str, Parameter]:
+    """The effective-dated `parameters:` section of a schema document (programs.yaml, monitoring.yaml)."""
     out: dict[str, Parameter] = {}
     for name, entries in (doc.get("parameters") or {}).items():
-        where = f"programs.yaml parameter {name}"
+        where = f"{source} parameter {name}"
         if not isinstance(entries, list) or not entries:
             raise CatalogError(f"{where}: expected a list of {{from, value}}")
         sched = []
@@ -231,7 +232,7 @@ def build_catalog(doc: Mapping[str, Any], registry: AttributeRegistry | None = N
     registry = registry or load_attribute_registry()
     if feed_keys is None:
         feed_keys = frozenset(s.key for s in schemas.load_feed_specs())
-    params = _load_parameters(doc)
+    params = load_parameters(doc)
     # a representative value per parameter tells the compiler its type
     param_samples = {n: p.schedule[-1][1] for n, p in params.items()}
     raw = doc.get("programs")

@@ -27,5 +27,5 @@ def nightly_job() -> dg.UnresolvedAssetJobDefinition:
         selection=dg.AssetSelection.all(),
         executor_def=dg.multi_or_in_process_executor,
         config=executor_config(),
-        description="ingest every feed, resolve residents, eligibility, publish (one run date)",
+        description="ingest every feed, resolve residents, eligibility, monitoring, publish (one run date)",
     )
