@@ -199,10 +199,10 @@ def _last_row(keys: pa.Table, order: np.ndarray | None) -> tuple:
 def _in_key_order(frames: list[dict[str, Column]]) -> dict[str, Column]:
     """All frames' rows in key order, a repeated key's older drops left out, each column in one
     contiguous array (taken in one pass from the feeds' own buffers)."""
-    whole = {c: np.concatenate([f[c] for f in frames]) if isinstance(frames[0][c], np.ndarray)
-             else pa.chunked_array([ch for f in frames for ch in f[c].chunks], type=frames[0][c].type)
-             for c in frames[0]}
     order = _key_order(frames)
+    # columns leave the frames as they are gathered, and the gathered ones as they are taken:
+    # a column's unsorted pieces are freed once its sorted copy exists
+    whole = {c: _gather([f.pop(c) for f in frames]) for c in list(frames[0])}
     rec = dict(zip(KEY, parallel(lambda c: _take(whole[c], order), KEY), strict=True))
     dup = _repeated_keys(rec)
     if dup.any():
@@ -210,7 +210,16 @@ def _in_key_order(frames: list[dict[str, Column]]) -> dict[str, Column]:
         order = np.flatnonzero(~dup) if order is None else order[~dup]
         rec = {}
     rest = [c for c in whole if c not in rec]
-    return rec | dict(zip(rest, parallel(lambda c: _take(whole[c], order), rest), strict=True))
+    for c in rec:
+        del whole[c]
+    return rec | dict(zip(rest, parallel(lambda c: _take(whole.pop(c), order), rest), strict=True))
+
+
+def _gather(pieces: list[Column]) -> Column:
+    """One column from its per-feed pieces (Arrow chunks are not copied)."""
+    if isinstance(pieces[0], np.ndarray):
+        return np.concatenate(pieces)
+    return pa.chunked_array([ch for p in pieces for ch in p.chunks], type=pieces[0].type)
 
 
 def _take(values: Column, order: np.ndarray | None) -> Column:
@@ -255,10 +264,13 @@ def prepare_records(staged: dict[str, pd.DataFrame], config: MatchingConfig | No
     if missing_id:
         # ingest quarantines these; never drop silently if one slips through
         log.warning("%d staged records without record_id: given source-line ids", missing_id)
-    rec = _in_key_order(frames)
-    del frames, feeds
+    del feeds
     if release_input:
+        # the frames hold what they need (text shares the input's buffers): each input column
+        # is freed as its sorted copy is built instead of all of them at the end
         staged.clear()
+    rec = _in_key_order(frames)
+    del frames
     rec |= _derive(rec)
     # copy=False: no consolidation copy of the numpy columns
     out = pd.DataFrame({c: v.to_pandas() if isinstance(v, pa.Array | pa.ChunkedArray) else v for c, v in rec.items()},
