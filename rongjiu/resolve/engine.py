@@ -90,8 +90,10 @@ def profile_buckets(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
 def compare_pairs(config: MatchingConfig, values: dict[str, np.ndarray], codes: dict[str, np.ndarray],
                   left: np.ndarray, right: np.ndarray) -> np.ndarray:
     out = np.empty((len(left), len(config.comparisons)), dtype=np.int8)
-    for k, comp in enumerate(config.comparisons):
-        out[:, k] = compare_column(comp, values, codes, left, right)
+    # side by side: the gathers, integer tests and rapidfuzz metrics release the GIL
+    levels = parallel(lambda comp: compare_column(comp, values, codes, left, right), config.comparisons)
+    for k, lv in enumerate(levels):
+        out[:, k] = lv
     return out
 
 
@@ -160,13 +162,20 @@ def tf_log2_adjustment(config: MatchingConfig, u: list[np.ndarray], codes: dict[
             continue
         c = codes[comp.column]
         valid = c >= 0
-        if not valid.any():
+        hit = np.flatnonzero(levels[:, k] == 0)
+        if not valid.any() or hit.size == 0:
             continue
         width = int(c.max()) + 1
-        ev = pd.unique(entity[valid].astype(np.int64) * width + c[valid])
+        # holders counted only for the values some agreeing pair holds (few, for a wage)
+        wanted = np.zeros(width, dtype=bool)
+        wanted[c[left[hit]]] = True
+        sel = valid & wanted[np.maximum(c, 0)]
+        ev = pd.unique(entity[sel].astype(np.int64) * width + c[sel])
         holders = np.bincount(np.asarray(ev) % width, minlength=width).astype(float)
-        n_holders = pd.unique(entity[valid]).size
-        hit = np.flatnonzero(levels[:, k] == 0)
+        # entities holding any value: distinct anchors plus unanchored records
+        anchored = valid & (anchor >= 0)
+        n_holders = (np.count_nonzero(np.bincount(anchor[anchored])) if anchored.any() else 0) \
+            + int((valid & (anchor < 0)).sum())
         # leave the pair's own unanchored records out: they are what is being explained
         own = (anchor[left[hit]] < 0).astype(int) + (anchor[right[hit]] < 0).astype(int)
         others = np.maximum(holders[c[left[hit]]] - own, 1.0)
@@ -200,9 +209,11 @@ def resolve_entities(records: pd.DataFrame, config: MatchingConfig,
     known_share: dict[int, float] = {}
     n = len(records)
     values, codes = factorize_columns(records, sorted(config.columns))
-    for c in release_columns:
-        if c in records.columns:
-            del records[c]
+    released = [c for c in release_columns if c in records.columns]
+    for c in released:
+        del records[c]
+    if released:
+        pa.default_memory_pool().release_unused()  # Arrow keeps freed blocks otherwise
     anchor = codes[config.anchor] if config.anchor else np.full(n, -1, dtype=np.int64)
     source = codes[config.link_only_column] if config.link_only_column else None
     timings["factorize"] = time.perf_counter() - t0
@@ -243,6 +254,7 @@ def resolve_entities(records: pd.DataFrame, config: MatchingConfig,
         context_model = estimate_context(index, anchor, group, slot, config.seed + 2, profile, n_profile)
         context_level, context_w = pair_context(index, context_model, anchor, group, slot, left, right, profile)
         offset += context_w
+        del context_w, index
     with_anchor = bool(config.anchor) and bool((anchor >= 0).any())
     if with_anchor:
         # a record's candidates compete for it (it is one person): m of what anchored pairs
@@ -257,9 +269,12 @@ def resolve_entities(records: pd.DataFrame, config: MatchingConfig,
     timings["estimate"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    bf = params.log2_bayes_factors(levels) + offset
+    bf = params.log2_bayes_factors(levels)
+    bf += offset
+    del offset  # per-pair arrays are the memory peak at 10M records: each freed once used
     if with_anchor:
         score, known_share = model.log2_odds(bf)
+        del model, bf
     else:
         # EM's prior is P(match) among candidate pairs, whose non-matches already agree on a
         # blocking key; scoring with it would count that agreement twice: each pair gets the

@@ -275,6 +275,10 @@ def prepare_records(staged: dict[str, pd.DataFrame], config: MatchingConfig | No
     # copy=False: no consolidation copy of the numpy columns
     out = pd.DataFrame({c: v.to_pandas() if isinstance(v, pa.Array | pa.ChunkedArray) else v for c, v in rec.items()},
                        copy=False)
+    del rec
+    # Arrow's allocator keeps freed blocks for reuse; the input and the unsorted pieces are
+    # gone for good, so give their memory back before matching needs it
+    pa.default_memory_pool().release_unused()
     # the frame of no records has always listed slot before the dates
     return out[EMPTY_ORDER + [c for c in out.columns if c not in EMPTY_ORDER]] if nothing else out
 
