@@ -271,3 +271,15 @@ def test_relative_difference_level():
     codes = {"wage": np.array([0, 1, 2, 3, -1], dtype=np.int32)}
     got = compare_column(comp, values, codes, np.array([0, 0, 0, 0, 3, 0]), np.array([0, 1, 2, 3, 3, 4]))
     assert got.tolist() == [0, 1, 2, 2, 0, -1]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_stable_order_is_a_stable_argsort(seed):
+    from rongjiu.resolve.cluster import stable_order
+
+    rng = np.random.default_rng(seed)
+    major = rng.integers(0, 50, 5000) * 1_000_003  # sparse values, many ties
+    minor = rng.integers(0, 7, 5000)
+    expected = np.argsort(major * 7 + minor, kind="stable")
+    assert (stable_order(major, minor) == expected).all()
+    assert stable_order(np.empty(0, np.int64), np.empty(0, np.int64)).size == 0

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rongjiu.resolve.cluster import run_of, run_starts
+from rongjiu.resolve.cluster import run_of, run_starts, stable_order
 from rongjiu.resolve.fellegi_sunter import SMOOTH, FSParameters, probability
 
 GROUP_SHRINK = 50.0  # pseudo-count of probes pulling a group's share of known persons to the overall share
@@ -41,8 +41,7 @@ class ProbeAssignment:
         self.uu = np.flatnonzero(~la & ~ra)
         probe = np.where(la, right, left)[mixed]
         anc = anchor[np.where(la, left, right)][mixed]
-        n_codes = int(anchor.max()) + 1 if anchor.size else 1
-        order = np.argsort(probe.astype(np.int64) * n_codes + anc, kind="stable")
+        order = stable_order(probe, anc)
         # mixed pairs sorted by (probe, anchor): reductions are reduceat over contiguous runs
         self.mixed = mixed[order]
         p, a = probe[order], anc[order]

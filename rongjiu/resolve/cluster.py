@@ -44,8 +44,7 @@ def cluster_records(n: int, anchor_code: np.ndarray, left: np.ndarray, right: np
     mixed = np.flatnonzero(la ^ ra)
     if mixed.size:
         best = _best_anchor_per_probe(np.where(la, right, left)[mixed],
-                                      anchor_code[np.where(la, left, right)][mixed], log2_score[mixed], mixed,
-                                      n_anchor)
+                                      anchor_code[np.where(la, left, right)][mixed], log2_score[mixed], mixed)
         p, anc, score, score2, pair = best
         acc = accepted[pair]
         ok = acc & (score - score2 >= ambiguity_log2)
@@ -100,6 +99,31 @@ def cluster_records(n: int, anchor_code: np.ndarray, left: np.ndarray, right: np
     return Clustering(cluster=cluster, via=via, best_pair=best_pair)
 
 
+def stable_order(major: np.ndarray, minor: np.ndarray) -> np.ndarray:
+    """The permutation a stable argsort by (major, minor) gives (non-negative integers).
+
+    When the ranks of both keys and the row number fit in 63 bits together, one plain sort
+    of unique packed keys gives it at half the cost of a stable argsort.
+    """
+    n = major.size
+    if n == 0:
+        return np.empty(0, dtype=np.int64)
+    hi, lo = _dense_rank(major), _dense_rank(minor)
+    lo_bits, row_bits = int(lo.max()).bit_length(), (n - 1).bit_length()
+    if int(hi.max()).bit_length() + lo_bits + row_bits > 63:
+        return np.argsort((hi << lo_bits) | lo, kind="stable")
+    key = (hi << (lo_bits + row_bits)) | (lo << row_bits) | np.arange(n, dtype=np.int64)
+    key.sort()
+    return key & ((1 << row_bits) - 1)
+
+
+def _dense_rank(values: np.ndarray) -> np.ndarray:
+    """Each value's rank among the distinct values (int64), for small non-negative integers."""
+    present = np.zeros(int(values.max()) + 1, dtype=bool)
+    present[values] = True
+    return (np.cumsum(present) - 1)[values]
+
+
 def run_starts(*keys: np.ndarray) -> np.ndarray:
     """Positions where a run of equal (key, ...) rows begins, in rows sorted by the keys."""
     new = np.ones(keys[0].size, dtype=bool)
@@ -122,14 +146,14 @@ def _first_max(values: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.n
     return top, np.minimum.reduceat(pos, starts)
 
 
-def _best_anchor_per_probe(probe: np.ndarray, anc: np.ndarray, score: np.ndarray, pair: np.ndarray,
-                           n_anchor: int) -> tuple[np.ndarray, ...]:
+def _best_anchor_per_probe(probe: np.ndarray, anc: np.ndarray, score: np.ndarray,
+                           pair: np.ndarray) -> tuple[np.ndarray, ...]:
     """Per probe: its best anchor (ties: the smaller anchor), that score, the best score of any
     other anchor (-inf if none) and the pair carrying the best score (ties: the first pair).
 
     One integer sort by (probe, anchor), then run reductions: no sort over scores.
     """
-    order = np.argsort(probe.astype(np.int64) * max(n_anchor, 1) + anc, kind="stable")
+    order = stable_order(probe, anc)
     probe, anc, score, pair = probe[order], anc[order], score[order], pair[order]
     g_start = run_starts(probe, anc)
     g_score, g_pos = _first_max(score, g_start)

@@ -134,7 +134,11 @@ def _anchor_pairs(anchor: np.ndarray, limit: int, seed: int) -> tuple[np.ndarray
     idx = np.flatnonzero(anchor >= 0)
     if idx.size < 2:
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    order = idx[np.argsort(anchor[idx], kind="stable")]
+    # by anchor, then position: one plain sort of unique int64 keys is twice as fast as a
+    # stable argsort and gives the same order
+    key = anchor[idx].astype(np.int64) * anchor.size + idx
+    key.sort()
+    order = key % anchor.size
     same = anchor[order[:-1]] == anchor[order[1:]]
     a, b = order[:-1][same], order[1:][same]
     if a.size > limit:
