@@ -3,7 +3,10 @@ eligibility, monitoring, quality (Data Docs) and publish."""
 
 from __future__ import annotations
 
-import dagster as dg
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the Parquet helpers of this package (frames, stages) serve Dagster-free code too
+    import dagster as dg
 
 
 def all_assets() -> list[dg.AssetsDefinition]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from rongjiu.run_dates import newest_run_before
+
 STAGED_FILES = ("staged", "quarantine", "field_issues", "feed_status")
 
 
@@ -47,13 +49,6 @@ def ingest_cache_dir(state_dir: Path) -> Path:
 
 def previous_feed_status(state_dir: Path, run_date: date, feed_key: str) -> Path | None:
     """feed_status of this feed from the newest earlier run date, if any."""
-    root = state_dir / "staged"
-    if not root.exists():
-        return None
-    earlier = sorted((p.name for p in root.iterdir() if p.is_dir() and p.name < run_date.isoformat()),
-                     reverse=True)
-    for d in earlier:
-        f = root / d / feed_key / "feed_status.parquet"
-        if f.exists():
-            return f
-    return None
+    marker = f"{feed_key}/feed_status.parquet"
+    found = newest_run_before(state_dir / "staged", run_date, marker)
+    return found[1] / marker if found else None

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
+
+from rongjiu.assets.frames import write_parquet
+from rongjiu.assets.stages import clear_folder
+from rongjiu.run_dates import newest_run_before
 
 STATE_TABLES = ("monitoring", "alert", "monitoring_history", "household_income")
 META = "meta.json"
@@ -47,19 +49,10 @@ def _as_dates(s: pd.Series) -> pd.Series:
 
 def load_previous_run(root: Path, run_date: dt.date) -> PreviousRun | None:
     """The newest complete run dated strictly before run_date, or None (the first run)."""
-    root = Path(root)
-    best: dt.date | None = None
-    if root.exists():
-        for d in root.iterdir():
-            try:
-                day = dt.date.fromisoformat(d.name)
-            except ValueError:
-                continue
-            if day < run_date and (d / META).exists() and (best is None or day > best):
-                best = day
-    if best is None:
+    found = newest_run_before(root, run_date, META)
+    if found is None:
         return None
-    folder = run_dir(root, best)
+    best, folder = found
     frames = {}
     for name in ("monitoring", "alert", "household_income"):
         frame = pq.read_table(folder / f"{name}.parquet").to_pandas()
@@ -69,27 +62,13 @@ def load_previous_run(root: Path, run_date: dt.date) -> PreviousRun | None:
     return PreviousRun(run_date=best, **frames)
 
 
-def _to_arrow(frame: pd.DataFrame) -> pa.Table:
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    for i, f in enumerate(table.schema):  # an all-null column (e.g. no resident alerts) is text
-        if pa.types.is_null(f.type):
-            table = table.set_column(i, f.name, table.column(i).cast(pa.string()))
-    return table
-
-
 def save_run(root: Path, run_date: dt.date, outputs: dict[str, pd.DataFrame]) -> dict[str, int]:
     """Write D's state (replacing an earlier attempt of D); meta.json last marks it complete."""
     folder = run_dir(root, run_date)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / META).unlink(missing_ok=True)
-    for p in folder.glob("*.parquet"):
-        p.unlink()
+    clear_run(root, run_date)
     counts = {}
     for name in STATE_TABLES:
-        path = folder / f"{name}.parquet"
-        tmp = path.with_name(path.name + ".tmp")
-        pq.write_table(_to_arrow(outputs[name]), tmp, compression="zstd")
-        os.replace(tmp, path)
+        write_parquet(outputs[name], folder / f"{name}.parquet")
         counts[name] = len(outputs[name])
     (folder / META).write_text(json.dumps({"run_date": run_date.isoformat(), "rows": counts}), encoding="utf-8")
     return counts
@@ -98,7 +77,5 @@ def save_run(root: Path, run_date: dt.date, outputs: dict[str, pd.DataFrame]) ->
 def clear_run(root: Path, run_date: dt.date) -> None:
     """Remove D's state (the stage was skipped): a later run must not take it for D's."""
     folder = run_dir(root, run_date)
-    if folder.exists():
-        (folder / META).unlink(missing_ok=True)
-        for p in folder.glob("*.parquet"):
-            p.unlink()
+    (folder / META).unlink(missing_ok=True)
+    clear_folder(folder)

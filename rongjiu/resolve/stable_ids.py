@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rongjiu.resolve.columns import arrow, category_text, concurrently, infer_text, sorted_categorical, text
+from rongjiu.run_dates import newest_run_before
 
 KEY = ["department", "feed", "record_id"]
 HISTORY_COLUMNS = ["resident_id", "event", "old_ids", "new_id", "run_date"]
@@ -65,16 +66,7 @@ def state_root(state_dir: Path) -> Path:
 
 def load_previous_state(state_dir: Path, run_date: date) -> ResolutionState:
     """The newest complete state dated strictly before run_date (empty when there is none)."""
-    root = state_root(state_dir)
-    best: tuple[date, Path] | None = None
-    if root.exists():
-        for d in root.iterdir():
-            try:
-                dd = date.fromisoformat(d.name)
-            except ValueError:
-                continue
-            if dd < run_date and (d / "meta.json").exists() and (best is None or dd > best[0]):
-                best = (dd, d)
+    best = newest_run_before(state_root(state_dir), run_date, "meta.json")
     if best is None:
         return ResolutionState.empty()
     d = best[1]
