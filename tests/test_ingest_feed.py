@@ -231,6 +231,22 @@ def test_xlsx_title_rows_numeric_cells_and_dates(root: Path) -> None:
     assert got == {("12346", "excel_damaged_id"), ("E3", "invalid_money"), ("E3", "invalid_bool")}
 
 
+@pytest.mark.parametrize("title_lines", [0, 1, 4])
+def test_xlsx_header_found_when_the_title_lines_differ(root: Path, title_lines: int) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "就业失业登记"
+    for k in range(title_lines):
+        ws.append([f"标题行 {k + 1}"])
+    ws.append(["序号", "记录编号", "身份证号码", "姓名", "性别", "就业状态", "登记日期", "月工资收入(元)", "就业困难人员"])
+    ws.append([1, "E1", ID_A, "张三", "男", "就业", "2026-03-01", 3500, "否"])
+    wb.save(drop_dir(root, D, "RS") / "employment.xlsx")
+    res = run("RS.employment", root)
+    assert res.status == "ok" and list(res.staged["record_id"]) == ["E1"]
+    assert list(res.staged["source_line"]) == [title_lines + 2]
+    assert f"表头在第 {title_lines + 1} 行，而非约定的第 3 行" in res.message
+
+
 def test_student_number_repairs_a_missing_or_damaged_id(root: Path) -> None:
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -267,9 +283,22 @@ def test_truncated_xlsx_is_rejected(root: Path) -> None:
 
 
 def test_missing_sheet_is_rejected(root: Path) -> None:
-    write_employment(drop_dir(root, D, "RS") / "employment.xlsx", [], sheet="Sheet1")
+    path = drop_dir(root, D, "RS") / "employment.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Sheet1"
+    wb.active.append(["序号", "姓名"])
+    wb.create_sheet("Sheet2").append(["说明"])
+    wb.save(path)
     res = run("RS.employment", root)
-    assert res.status == "rejected" and "就业失业登记" in res.message
+    assert res.status == "rejected" and "就业失业登记" in res.message and "Sheet1、Sheet2" in res.message
+
+
+def test_renamed_sheet_holding_the_header_is_read(root: Path) -> None:
+    write_employment(drop_dir(root, D, "RS") / "employment.xlsx",
+                     [[1, "E1", ID_A, "张三", "男", "就业", None, None, "否"]], sheet="Sheet1")
+    res = run("RS.employment", root)
+    assert res.status == "ok" and list(res.staged["record_id"]) == ["E1"]
+    assert "没有工作表「就业失业登记」，读取了表头相符的工作表「Sheet1」" in res.message
 
 
 # ---------------------------------------------------------------- rejections of CSV files
@@ -483,6 +512,38 @@ def test_utf8_file_for_a_gbk_feed_is_rejected_with_a_hint(root: Path) -> None:
     write_csv(root, D, "GA", "deaths.csv", [DEATHS_HEADER, f"D1,{ID_A},张三,2026-11-01,"], "utf-8")
     res = run("GA.deaths", root)
     assert res.status == "rejected" and "utf-8" in res.message and "gbk" in res.message
+
+
+def test_gbk_feed_holds_characters_gbk_lacks(root: Path) -> None:
+    # exporters labelled GBK write GB18030: the dots • and ・ of minority names and rare
+    # characters such as 䶮 exist only there
+    write_csv(root, D, "GA", "deaths.csv", [DEATHS_HEADER, f"D1,{ID_A},阿依古丽•买买提,2026-11-01,",
+                                            f"D2,{ID_B},刘䶮,2026-11-02,", f"D3,{ID_C},热合曼・艾力,2026-11-03,"],
+              "gb18030")
+    res = run("GA.deaths", root)
+    assert res.status == "ok" and res.quarantine.empty
+    assert sorted(res.staged["name"]) == sorted(["阿依古丽·买买提", "刘䶮", "热合曼·艾力"])
+
+
+def test_a_damaged_byte_costs_its_record_not_the_feed(root: Path) -> None:
+    path = write_csv(root, D, "GA", "deaths.csv", [DEATHS_HEADER, f"D1,{ID_A},张三,2026-11-01,",
+                                                   f"D2,{ID_B},李四,2026-11-02,", f"D3,{ID_C},王五,2026-11-03,"], "gbk")
+    data = path.read_bytes()
+    path.write_bytes(data.replace("李四".encode("gbk"), "李".encode("gbk") + b"\xff"))
+    res = run("GA.deaths", root)
+    assert res.status == "ok" and sorted(res.staged["record_id"]) == ["D1", "D3"]
+    assert reasons(res) == {"D2": "undecodable_text"} and res.quarantine.iloc[0]["source_line"] == 3
+    assert json.loads(res.quarantine.iloc[0]["raw"])["姓名"].startswith("李")
+    assert "1 条记录含无法按约定编码 gbk 解码的字节（第 3 行附近" in res.message
+
+
+def test_a_damaged_byte_in_a_json_line_costs_that_line(root: Path) -> None:
+    lines = [settlement(f"S{k}", ID_A, k).encode("utf-8") for k in range(1, 4)]
+    lines[1] = lines[1].replace(b'"med_type"', b'"med_type\xfe"')  # invalid UTF-8 inside a key
+    (drop_dir(root, D, "YB") / "settlements.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    res = run("YB.settlements", root)
+    assert res.status == "ok" and sorted(res.staged["record_id"]) == ["S1", "S3"]
+    assert set(reasons(res).values()) == {"undecodable_text"}
 
 
 def test_changed_file_is_read_again_not_served_from_cache(root: Path) -> None:

@@ -129,8 +129,17 @@ def test_excel_damage_recovers_the_prefix(region, birth, seq):
 
 def test_excel_float_formatting_of_exact_values():
     id18 = make_id("610103", dt.date(1980, 1, 1), 123)
-    # printed from a float: the tail is noise even when it passes the check
-    assert one(id18 + ".0") == {"id_number": None, "id_status": "excel_damaged", "id_partial": id18[:15]}
+    # printed from a float (exactly, or to 17 significant digits): the tail is noise even
+    # when it passes the check
+    value = float(id18)
+    seventeen = f"{value:.16e}".split("e")[0].replace(".", "") + "0.0"
+    for printed in (f"{value:.1f}", seventeen):
+        assert one(printed)["id_status"] == "excel_damaged" and one(printed)["id_partial"] == id18[:15], printed
+    # digits no float prints came through exactly: a ".0" added to text does not damage them
+    exact = next(make_id("610103", dt.date(1980, 1, 1), s) for s in range(1000)
+                 if make_id("610103", dt.date(1980, 1, 1), s)[-1] not in "0X"
+                 and int(float(make_id("610103", dt.date(1980, 1, 1), s))) != int(make_id("610103", dt.date(1980, 1, 1), s)))
+    assert one(exact + ".0") == {"id_number": exact, "id_status": "valid", "id_partial": None}
     assert one(int(id18) if id18[-1] != "X" else 610103198001011233)["id_status"] in {"valid", "bad_check"}
     valid_int = next(make_id("610103", dt.date(1980, 1, 1), s) for s in range(1000)
                      if make_id("610103", dt.date(1980, 1, 1), s)[-1] != "X"

@@ -16,6 +16,7 @@ from rongjiu.normalize.names import name_pinyin, normalize_names
     ("阿依古丽.买买提", "阿依古丽·买买提"), ("阿依古丽・买买提", "阿依古丽·买买提"),
     ("阿依古丽．买买提", "阿依古丽·买买提"), ("阿依古丽‧买买提", "阿依古丽·买买提"),
     ("阿依古丽 · 买买提", "阿依古丽·买买提"), ("ＬＩ　Ｍｉｎｇ", "LIMing"),
+    ("阿依古丽?买买提", "阿依古丽·买买提"), ("阿依古丽？买买提", "阿依古丽·买买提"),
 ])
 def test_normalize_names(value, expected):
     assert normalize_names(pd.Series([value], dtype=object)).tolist() == [expected]

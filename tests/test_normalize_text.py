@@ -33,6 +33,12 @@ def test_clean_enum_numeric_codes_and_fullwidth():
     assert invalid.tolist() == [False] * 7 + [True] * 3
 
 
+def test_clean_enum_label_alone_means_its_code():
+    labels = {"11": "普通门诊", "14": "门诊慢特病", "21": "普通住院"}
+    out, invalid = clean_enum(pd.Series(["普通住院", " 门诊慢特病 ", "21", "住院"], dtype=object), list(labels), labels)
+    assert out.tolist() == ["21", "14", "21", None] and invalid.tolist() == [False, False, False, True]
+
+
 def test_clean_enum_traditional():
     out, invalid = clean_enum(pd.Series(["註銷", "有效"], dtype=object), ["有效", "注销"])
     assert out.tolist() == ["注销", "有效"] and not invalid.any()

@@ -134,7 +134,7 @@ def _from_database(spec: FeedSpec, run_date: date, database_url: str) -> FeedRes
     read = read_database(spec, database_url)
     out = standardize(spec, read, run_date)
     return _finish(spec, run_date, run_date, len(read.records) + len(read.rejects), canonical(out.staged),
-                   canonical(out.quarantine), canonical(out.field_issues), "从配置的数据库直接读取")
+                   canonical(out.quarantine), canonical(out.field_issues), _join("从配置的数据库直接读取", *read.notes))
 
 
 def _ingest(spec: FeedSpec, landing_root: Path, run_date: date, cache_dir: Path | None,
@@ -153,7 +153,7 @@ def _ingest(spec: FeedSpec, landing_root: Path, run_date: date, cache_dir: Path 
             return _empty_result(spec, "rejected", _join(f"{drop.drop_date.isoformat()} 批次 {what}：{exc.message}",
                                                          note), drop.drop_date, run_date)
         return _finish(spec, run_date, drop.drop_date, out.rows_in, out.staged, out.quarantine,
-                       out.field_issues, note)
+                       out.field_issues, _join(*out.notes, note))
 
     drops = delta_drops(spec, landing_root, run_date)
     newest = drops[-1].drop_date if drops else None
@@ -175,8 +175,9 @@ def _ingest(spec: FeedSpec, landing_root: Path, run_date: date, cache_dir: Path 
         days = "、".join(d.drop_date.isoformat() for d, _m in rejected)
         note = _join(f"历史批次 {days} 无法读取，其记录未计入（{rejected[0][1]}）", note)
     staged, quarantine, issues = union_drops(outputs)
+    read_notes = dict.fromkeys(f"{o.drop_date.isoformat()} 批次：{n}" for o in outputs for n in o.notes)
     return _finish(spec, run_date, newest, len(staged) + len(quarantine), staged, quarantine, issues,
-                   _join(f"增量：窗口内 {len(outputs)} 个批次", note))
+                   _join(f"增量：窗口内 {len(outputs)} 个批次", *read_notes, note))
 
 
 def ingest_feed(spec: FeedSpec, landing_root: Path, run_date: date, cache_dir: Path,

@@ -43,6 +43,7 @@ class DropOutput:
     quarantine: pd.DataFrame  # with drop_date
     field_issues: pd.DataFrame  # with drop_date
     rows_in: int
+    notes: tuple[str, ...] = ()  # how the file was read, for the feed's status message
 
 
 @cache
@@ -87,7 +88,7 @@ def _load_cached(paths: dict[str, Path], fingerprint: str, drop_date: date) -> D
         if meta.get("fingerprint") != fingerprint:
             return None
         return DropOutput(drop_date, pd.read_parquet(paths["staged"]), pd.read_parquet(paths["quarantine"]),
-                          pd.read_parquet(paths["field_issues"]), int(meta["rows_in"]))
+                          pd.read_parquet(paths["field_issues"]), int(meta["rows_in"]), tuple(meta.get("notes", ())))
     except (OSError, ValueError, KeyError):
         return None  # absent or half-written cache: parse the drop again
 
@@ -110,15 +111,15 @@ def process_drop(spec: FeedSpec, drop: Drop, cache_dir: Path | None) -> DropOutp
     read = read_file(spec, source)
     out = standardize(spec, read, drop.drop_date)
     result = DropOutput(drop.drop_date, canonical(out.staged), canonical(out.quarantine),
-                        canonical(out.field_issues), len(read.records) + len(read.rejects))
+                        canonical(out.field_issues), len(read.records) + len(read.rejects), read.notes)
     if paths is not None:
         paths["meta"].parent.mkdir(parents=True, exist_ok=True)
         _write_atomic_parquet(result.staged, paths["staged"])
         _write_atomic_parquet(result.quarantine, paths["quarantine"])
         _write_atomic_parquet(result.field_issues, paths["field_issues"])
         tmp = paths["meta"].with_name(paths["meta"].name + f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps({"fingerprint": fingerprint, "rows_in": result.rows_in,
-                                   "feed": spec.key, "drop_date": drop.drop_date.isoformat()}),
+        tmp.write_text(json.dumps({"fingerprint": fingerprint, "rows_in": result.rows_in, "notes": list(result.notes),
+                                   "feed": spec.key, "drop_date": drop.drop_date.isoformat()}, ensure_ascii=False),
                        encoding="utf-8")
         os.replace(tmp, paths["meta"])
     return result

@@ -44,6 +44,7 @@ class ReadResult:
     records: pd.DataFrame
     headers: list[str]  # source headers in delivered order
     rejects: pd.DataFrame  # rows that could not be parsed: REJECT_COLUMNS
+    notes: tuple[str, ...] = ()  # what staff should know about how the file was read (Chinese)
 
 
 def json_default(value: Any) -> Any:
@@ -119,30 +120,82 @@ def _frame(columns: list[str], data: dict[str, list[Any]], lines: list[int]) -> 
 
 # ---------------------------------------------------------------- CSV
 
-def _decode(path: Path, encoding: str) -> str:
+# GB18030 is a superset of GBK that decodes every GBK byte sequence to the same character and
+# also holds what GBK lacks (• and ・ of minority names, rare characters such as 䶮): exporters
+# labelled "GBK" write it, so a file declared GBK is read as GB18030.
+_WIDER_CODEC = {"gbk": "gb18030", "gb2312": "gb18030", "cp936": "gb18030", "936": "gb18030"}
+UNDECODABLE = "\ufffd"  # what an undecodable byte sequence becomes
+MAX_UNDECODABLE_SHARE = 0.5  # beyond it the file is not in its declared encoding at all
+
+
+@dataclass
+class Decoded:
+    text: str
+    damage: str | None  # where bytes were not valid in the encoding (replaced by U+FFFD), for staff
+
+
+def _decode(path: Path, encoding: str) -> Decoded:
+    """The file's text. Bytes invalid in the encoding become U+FFFD and are reported, so that a
+    damaged character costs its record (quarantined), not the whole delivery."""
     data = path.read_bytes()
+    codec = _WIDER_CODEC.get(encoding.lower().replace("-", "").replace("_", ""), encoding)
     try:
-        return data.decode(encoding)
+        return Decoded(data.decode(codec), None)
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise FeedRejected(
-            f"文件无法按约定编码 {encoding} 解码（第 {line} 行附近，{exc.reason}），请确认导出编码"
-        ) from None
+        return Decoded(data.decode(codec, errors="replace"), f"第 {line} 行附近，{exc.reason}")
     except LookupError:
         raise FeedRejected(f"未知的文件编码 {encoding}") from None
 
 
+def _undecodable_message(encoding: str, damage: str) -> str:
+    return f"文件无法按约定编码 {encoding} 解码（{damage}），请确认导出编码"
+
+
+def _quarantine_undecodable(spec: FeedSpec, read: ReadResult, text: str, encoding: str, damage: str) -> ReadResult:
+    """Records holding an undecodable byte sequence (in a value, or anywhere on their first
+    line, a JSON key included) -> rejects ('undecodable_text'); a file where most records have
+    one is rejected as a whole (wrong encoding)."""
+    records = read.records
+    damaged_lines = [n for n, line in enumerate(text.split("\n"), start=1) if UNDECODABLE in line]
+    hit = np.array(records[SOURCE_LINE].isin(damaged_lines), dtype=bool)
+    for h in read.headers:
+        col = records[h]
+        if pd.api.types.is_string_dtype(col) and col.dtype != object:
+            hit = hit | col.str.contains(UNDECODABLE, regex=False).fillna(False).to_numpy(dtype=bool)
+        else:
+            hit = hit | np.fromiter((isinstance(v, str) and UNDECODABLE in v for v in col), dtype=bool, count=len(col))
+    total = len(records) + len(read.rejects)
+    damaged_rejects = int(read.rejects["raw"].str.contains(UNDECODABLE, regex=False).sum()) if len(read.rejects) else 0
+    if hit.sum() + damaged_rejects > MAX_UNDECODABLE_SHARE * max(total, 1):
+        raise FeedRejected(_undecodable_message(encoding, damage))
+    if not hit.any():
+        return read
+    bad = records[hit]
+    rid = spec.record_id_column.source
+    rows = [{"source_line": int(line), "record_id": (str(r.get(rid) or "").strip() or None),
+             "reason_code": "undecodable_text", "raw": raw_json(r)}
+            for line, r in zip(bad[SOURCE_LINE], bad[read.headers].to_dict("records"), strict=True)]
+    rejects = pd.concat([read.rejects, rejects_frame(rows)], ignore_index=True) if len(read.rejects) \
+        else rejects_frame(rows)
+    note = f"{int(hit.sum())} 条记录含无法按约定编码 {encoding} 解码的字节（{damage}），已隔离"
+    return ReadResult(records[~hit].reset_index(drop=True), read.headers, rejects, (*read.notes, note))
+
+
 def read_csv(spec: FeedSpec, path: Path) -> ReadResult:
     encoding = spec.encoding or "utf-8-sig"
+    decoded = _decode(path, encoding)
     try:
-        text = _decode(path, encoding)
+        text = decoded.text
         if text.startswith("\ufeff"):  # a BOM the declared codec did not strip
             text = text[1:]
         fast = _read_csv_arrow(spec, text)
-        return fast if fast is not None else _read_csv_exact(spec, text)
+        read = fast if fast is not None else _read_csv_exact(spec, text)
+        return read if decoded.damage is None else _quarantine_undecodable(spec, read, decoded.text, encoding, decoded.damage)
     except FeedRejected as exc:
+        message = exc.message if decoded.damage is None else _undecodable_message(encoding, decoded.damage)
         hint = _encoding_hint(spec, path, encoding)
-        raise FeedRejected(f"{hint}；{exc.message}" if hint else exc.message) from None
+        raise FeedRejected(f"{hint}；{message}" if hint else message) from None
 
 
 def _encoding_hint(spec: FeedSpec, path: Path, declared: str) -> str:
@@ -309,23 +362,27 @@ def read_xlsx(spec: FeedSpec, path: Path) -> ReadResult:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # zip / XML damage, truncated file
         raise FeedRejected(f"xlsx 文件损坏或被截断，无法打开（{type(exc).__name__}）") from None
+    notes: tuple[str, ...] = ()
     if spec.sheet and spec.sheet not in wb.sheet_names:
-        raise FeedRejected(f"xlsx 中没有工作表「{spec.sheet}」（现有：{'、'.join(wb.sheet_names)}）")
-    try:
-        sheet = wb.get_sheet_by_name(spec.sheet) if spec.sheet else wb.get_sheet_by_index(0)
-        # skip_empty_area=False keeps row numbers equal to the sheet's own (1-based) rows
-        grid = sheet.to_python(skip_empty_area=False)
-    except Exception as exc:  # a damaged archive member surfaces only while rows are parsed
-        raise FeedRejected(f"xlsx 文件损坏或被截断，读取工作表失败（{type(exc).__name__}）") from None
-    title = spec.sheet or wb.sheet_names[0]
-    header_row = max(1, spec.header_row)
-    header_cells = grid[header_row - 1] if len(grid) >= header_row else None
-    if header_cells is None or all(_is_blank(v) for v in header_cells):
+        # a renamed sheet ("Sheet1") is used when it is the one sheet whose top rows hold the header
+        fits = [name for name in wb.sheet_names if _find_header_row(spec, _sheet_grid(wb, name)) is not None]
+        if len(fits) != 1:
+            raise FeedRejected(f"xlsx 中没有工作表「{spec.sheet}」（现有：{'、'.join(wb.sheet_names)}）")
+        notes = (f"xlsx 中没有工作表「{spec.sheet}」，读取了表头相符的工作表「{fits[0]}」",)
+        title = fits[0]
+    else:
+        title = spec.sheet or wb.sheet_names[0]
+    grid = _sheet_grid(wb, title)
+    declared = max(1, spec.header_row)
+    header_row = declared
+    headers = _header_names(grid[header_row - 1]) if len(grid) >= header_row else []
+    moved = _find_header_row(spec, grid) if any(s not in headers for s in required_sources(spec)) else None
+    if moved is not None:
+        # an export that added or dropped a title line: the header is where its names are
+        header_row, headers = moved, _header_names(grid[moved - 1])
+        notes = (*notes, f"工作表「{title}」的表头在第 {header_row} 行，而非约定的第 {declared} 行")
+    if not any(h for h in headers if not h.startswith("_col")):
         raise FeedRejected(f"工作表「{title}」第 {header_row} 行没有表头（文件为空？）")
-    cells = list(header_cells[:MAX_XLSX_COLUMNS])
-    while cells and _is_blank(cells[-1]):
-        cells.pop()
-    headers = _unique_headers([("" if v is None else str(v)) for v in cells])
     _check_headers(spec, headers, f"工作表「{title}」表头")
     width = len(headers)
     data_rows: list[tuple[Any, ...]] = []
@@ -338,13 +395,47 @@ def read_xlsx(spec: FeedSpec, path: Path) -> ReadResult:
         lines.append(row_number)
     columns = list(zip(*data_rows, strict=True)) if data_rows else [()] * width
     data = {h: list(col) for h, col in zip(headers, columns, strict=True)}
-    return ReadResult(_frame(headers, data, lines), headers, _empty_rejects())
+    return ReadResult(_frame(headers, data, lines), headers, _empty_rejects(), notes)
+
+
+HEADER_SEARCH_ROWS = 20  # title lines an export may put above its header
+
+
+def _sheet_grid(wb: Any, name: str) -> list[list[Any]]:
+    try:
+        # skip_empty_area=False keeps row numbers equal to the sheet's own (1-based) rows
+        return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except Exception as exc:  # a damaged archive member surfaces only while rows are parsed
+        raise FeedRejected(f"xlsx 文件损坏或被截断，读取工作表失败（{type(exc).__name__}）") from None
+
+
+def _header_names(cells: Any) -> list[str]:
+    cells = list(cells[:MAX_XLSX_COLUMNS])
+    while cells and _is_blank(cells[-1]):
+        cells.pop()
+    return _unique_headers([("" if v is None else str(v)) for v in cells])
+
+
+def _find_header_row(spec: FeedSpec, grid: list[list[Any]]) -> int | None:
+    """The first of the sheet's top rows holding every required header (1-based), if any."""
+    required = required_sources(spec)
+    for number, cells in enumerate(grid[:HEADER_SEARCH_ROWS], start=1):
+        names = _header_names(cells)
+        if all(s in names for s in required):
+            return number
+    return None
 
 
 # ---------------------------------------------------------------- jsonl
 
 def read_jsonl(spec: FeedSpec, path: Path) -> ReadResult:
-    text = _decode(path, spec.encoding or "utf-8")
+    encoding = spec.encoding or "utf-8"
+    decoded = _decode(path, encoding)
+    read = _read_jsonl_text(spec, decoded.text)
+    return read if decoded.damage is None else _quarantine_undecodable(spec, read, decoded.text, encoding, decoded.damage)
+
+
+def _read_jsonl_text(spec: FeedSpec, text: str) -> ReadResult:
     if text.startswith("\ufeff"):
         text = text[1:]
     # split on LF only: str.splitlines would also break at U+2028 etc., legal inside JSON strings

@@ -262,7 +262,7 @@ def normalise_column(col: ColumnSpec, values: pd.Series) -> tuple[pd.Series, np.
         return _as_text_dtype(v), _mask(bad, idx)
     if t in ("enum", "sex"):
         allowed = list(col.values) if t == "enum" else list(SEXES)
-        v, bad = on_unique(lambda u: text.clean_enum(u, allowed), values)
+        v, bad = on_unique(lambda u: text.clean_enum(u, allowed, dict(col.labels)), values)
         return _as_text_dtype(v), _mask(bad, idx)
     if t == "community_code":
         v, bad = on_unique(communities.normalize_community_codes, values)

@@ -153,15 +153,18 @@ def _classify(clean: np.ndarray, origin: np.ndarray) -> tuple[np.ndarray, np.nda
         ends000 = (mat[:, 15:18] == ord("0")).all(axis=1)
         # 18 digits printed from a float ("...048.0") kept only ~16 significant digits: the
         # tail is binary noise that passes the check one time in eleven, so it is never
-        # trusted. An int a float could hold exactly may have been one; one it could not
+        # trusted. Digits a float could hold exactly may have been one; digits it could not
         # hold came through exactly (a JSON integer). Text ending in the "000" Excel pads
-        # with lost its tail the same way.
+        # with lost its tail the same way. With a ".0" the digits are trusted only when no
+        # float prints them: not float-exact, and not ending in the 0 that printing a float
+        # to 17 significant digits leaves.
         c_int = from_int[take]
         c_dot = dot18[take]
         exact_float = np.zeros(len(c), dtype=bool)
-        if c_int.any():
-            exact_float[c_int] = [int(float(x)) == int(x) for x in c[c_int].tolist()]
-        damaged = c_dot | (c_int & ends000) | (~ok & (ends000 | (c_int & exact_float)))
+        if (c_int | c_dot).any():
+            exact_float[c_int | c_dot] = [int(float(x)) == int(x) for x in c[c_int | c_dot].tolist()]
+        dot_printed = c_dot & (exact_float | (mat[:, 17] == ord("0")))
+        damaged = dot_printed | (c_int & ends000) | (~ok & (ends000 | (c_int & exact_float)))
         good = ok & ~damaged
         st = np.where(good, VALID, np.where(damaged, EXCEL_DAMAGED, BAD_CHECK)).astype(object)
         idn = np.where(good, c, None).astype(object)

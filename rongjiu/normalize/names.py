@@ -11,8 +11,9 @@ import pandas as pd
 from rongjiu.normalize._common import SPACE_CLASS, as_object, map_unique, nfkc, on_uniques
 from rongjiu.normalize.text import clean_text
 
-# Every way the separator of 阿依古丽·买买提 arrives: · • . ・ ． ‧ and look-alikes.
-_DOTS = "[\u00b7\u2022.\u30fb\uff0e\u2027\u2219\u22c5\uff65\u0387\u16eb\u2e31\u318d\u10fb]"
+# Every way the separator of 阿依古丽·买买提 arrives: · • . ・ ． ‧ and look-alikes, and the "?"
+# an export writes for a dot its code page lacks (• and ・ are not in GBK).
+_DOTS = "[\u00b7\u2022.\u30fb\uff0e\u2027\u2219\u22c5\uff65\u0387\u16eb\u2e31\u318d\u10fb?？]"
 
 
 @cache

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -46,18 +46,21 @@ def _enum_key(s: str) -> str:
     return "".join(nfkc_one(s).split()).replace("\u200b", "").replace("\ufeff", "").lower()
 
 
-def clean_enum(values: pd.Series, allowed: Sequence[str]) -> tuple[pd.Series, pd.Series]:
+def clean_enum(values: pd.Series, allowed: Sequence[str],
+               labels: Mapping[str, str] | None = None) -> tuple[pd.Series, pd.Series]:
     """Map each value onto one of `allowed` (returned spelled as in `allowed`); other -> invalid.
 
     Tolerates surrounding/inner spaces, full-width characters, letter case, numeric cells
     for numeric codes (21 / 21.0 / "21.0" -> "21"), a code followed by its label
-    ("21 普通住院" -> "21") and traditional characters (註銷 -> 注销).
+    ("21 普通住院" -> "21"), the label alone where `labels` (code -> label) gives it
+    ("普通住院" -> "21") and traditional characters (註銷 -> 注销).
     """
     from rongjiu.normalize.names import to_simplified
 
     values = as_object(values)
     allowed = [str(a) for a in allowed]
-    by_key = {_enum_key(a): a for a in allowed}
+    by_key = {_enum_key(label): str(code) for code, label in (labels or {}).items()}
+    by_key.update({_enum_key(a): a for a in allowed})
     text = clean_text(values)
     kinds = value_kinds(values)
 

@@ -27,6 +27,7 @@ class ColumnSpec:
     field: str
     type: str
     values: tuple[str, ...] = ()
+    labels: tuple[tuple[str, str], ...] = ()  # enum (code, label): a label that arrives means its code
     nullable_program: bool = False
     # the column holds the person's ID number after this prefix (JY 学籍号 = "G" + ID number):
     # the number used where the ID column gives no valid one
@@ -87,8 +88,11 @@ def load_feed_specs() -> tuple[FeedSpec, ...]:
                     raise SpecError(f"{where}: column {c.get('source')!r} has unknown type {c.get('type')!r}")
                 if c["type"] == "enum" and not c.get("values"):
                     raise SpecError(f"{where}: enum column {c['source']!r} lists no values")
+                labels = tuple((str(k), str(v)) for k, v in (c.get("labels") or {}).items())
+                if any(k not in {str(v) for v in c.get("values", ())} for k, _ in labels):
+                    raise SpecError(f"{where}: column {c['source']!r} labels a code that is not one of its values")
                 cols.append(ColumnSpec(source=str(c["source"]), field=c["field"], type=c["type"],
-                                       values=tuple(str(v) for v in c.get("values", ())),
+                                       values=tuple(str(v) for v in c.get("values", ())), labels=labels,
                                        nullable_program=bool(c.get("nullable_program", False)),
                                        id_prefix=c.get("id_prefix")))
             if not any(c.field == "record_id" for c in cols):
