@@ -34,6 +34,11 @@ FEBRL_PROFILE = {
         {"columns": ["given_name", "date_of_birth"]},
         {"columns": ["soc_sec_id"]},
         {"columns": ["postcode", "street_number"]},
+        # a person whose name and ID were both mistyped is still one birth date at one address
+        {"columns": ["date_of_birth", "suburb"]},
+        {"columns": ["date_of_birth", "postcode"]},
+        {"columns": ["address_1", "postcode"]},
+        {"columns": ["address_1", "suburb"]},
     ],
     "comparisons": [
         {"name": "given_name", "levels": [{"method": "exact"}, {"method": "jaro_winkler", "min": 0.9},
@@ -118,11 +123,8 @@ def run_splink(df: pd.DataFrame, link: bool) -> tuple[dict, float]:
     settings = SettingsCreator(
         link_type="link_only" if link else "dedupe_only",
         unique_id_column_name="unique_id",
-        blocking_rules_to_generate_predictions=[
-            block_on("given_name", "surname"), block_on("surname", "date_of_birth"),
-            block_on("given_name", "date_of_birth"), block_on("soc_sec_id"),
-            block_on("postcode", "street_number"),
-        ],
+        # the same blocking rules as rongjiu's profile
+        blocking_rules_to_generate_predictions=[block_on(*rule["columns"]) for rule in FEBRL_PROFILE["blocking"]],
         comparisons=[
             cl.JaroWinklerAtThresholds("given_name", [0.9, 0.7]).configure(term_frequency_adjustments=True),
             cl.JaroWinklerAtThresholds("surname", [0.9, 0.7]).configure(term_frequency_adjustments=True),
