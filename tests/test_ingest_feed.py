@@ -466,6 +466,42 @@ def test_database_url_wins_over_drops(root: Path, tmp_path: Path) -> None:
     assert bad.status == "rejected"
 
 
+def test_mysql_url_has_its_driver(root: Path) -> None:
+    # feeds.yaml names mysql+pymysql:// as a possible address: the driver is installed, so an
+    # unreachable server is a connection failure, not an unusable address
+    res = run("MZ.assistance_roster", root, database_url="mysql+pymysql://reader@127.0.0.1:1/mz")
+    assert res.status == "rejected" and "无法读取数据库表 sa_roster" in res.message
+
+
+def test_live_postgresql_database_with_typed_columns(root: Path, pg_schema) -> None:
+    # the bureau's own database: integer ids, DATE and NUMERIC columns as the driver returns them
+    import psycopg
+
+    from rongjiu.publish.postgres_target import psycopg_conninfo
+
+    url, schema = pg_schema
+    with psycopg.connect(psycopg_conninfo(url), autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+        conn.execute(f'CREATE TABLE "{schema}".sa_roster (rec_id integer, sfzh varchar(18), xm varchar(40), '
+                     "hh_no varchar(9), item_name text, start_date date, end_date date, "
+                     "monthly_amount numeric(10, 2), community_name text, status text)")
+        conn.execute(f'INSERT INTO "{schema}".sa_roster VALUES '
+                     "(101, %s, '张三', '012345678', '城市低保', '2024-01-01', NULL, 900.50, '大车家巷社区', '在保'),"
+                     "(102, %s, '李四', NULL, '城市低保', '2024-03-01', '2025-01-01', 450, '五味什字社区', '停保')",
+                     (ID_A, ID_B.lower()))
+    live = f"{url}?options=-csearch_path%3D{schema}"
+    res = run("MZ.assistance_roster", root, database_url=live)
+    assert res.status == "ok" and res.rows_in == 2 and res.quarantine.empty and res.field_issues.empty
+    staged = res.staged.set_index("record_id")
+    assert list(staged.index) == ["101", "102"]
+    assert staged.loc["101", "id_number"] == ID_A and staged.loc["102", "id_number"] == ID_B
+    assert staged.loc["101", "monthly_amount"] == 900.5 and staged.loc["102", "monthly_amount"] == 450.0
+    assert staged.loc["101", "start_date"] == pd.Timestamp("2024-01-01") and pd.isna(staged.loc["101", "end_date"])
+    assert staged.loc["102", "end_date"] == pd.Timestamp("2025-01-01")
+    assert staged.loc["101", "household_no"] == "012345678" and pd.isna(staged.loc["102", "household_no"])
+    assert list(staged["program_code"]) == [program_code_for("城市低保")] * 2
+
+
 # ---------------------------------------------------------------- empty frames
 
 def test_empty_frames_have_the_contract_columns() -> None:

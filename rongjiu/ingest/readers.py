@@ -495,11 +495,13 @@ def read_database(spec: FeedSpec, url: str) -> ReadResult:
     table = spec.table or ""
     if not _IDENT.match(table):
         raise FeedRejected(f"数据库表名不合法：{table!r}")
-    quoted = ".".join(f'"{part}"' for part in table.split("."))
     try:
         engine = sa.create_engine(url)
     except Exception as exc:  # bad URL or missing driver: configuration problem, not a crash
         raise FeedRejected(f"数据库地址无法使用（{type(exc).__name__}）") from None
+    # each dialect quotes its own way (MySQL: backticks; PostgreSQL, SQLite: double quotes)
+    quote = engine.dialect.identifier_preparer.quote_identifier
+    quoted = ".".join(quote(part) for part in table.split("."))
     try:
         with engine.connect() as conn:
             # Driver-level SQL: no SQLAlchemy type processing, so odd dates stay text as stored.
