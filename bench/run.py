@@ -6,7 +6,7 @@ Per size: cold ingest of all 28 feeds (2 worker processes, no Dagster); the whol
 nightly job through Dagster (`rongjiu run`, in-process executor) with its per-step
 times; resolution and eligibility accuracy against ground truth (`rongjiu evaluate`);
 `rongjiu lookup` latency; resident_id stability after 1% of records change. Then
-FEBRL3/4 with rongjiu and Splink 5. Wall times are medians of --repeats runs; peak
+FEBRL1-4 with rongjiu and Splink 5. Wall times are medians of --repeats runs; peak
 memory is the peak RSS of the whole process tree. Results: bench/out/results_{sizes}.json.
 """
 
