@@ -232,3 +232,13 @@ def test_repairable_ids_point_at_their_person(gen, manifest, records):
         elif dmg == "legacy15":
             assert value == p[key][:6] + p[key][8:17]
     assert checked > 0.9 * len(t)
+
+
+def test_identity_damage_scales_only_identity_rates() -> None:
+    from rongjiu.generate.mess import IDENTITY_DAMAGE, MAX_RATE, MESS, scaled_rates
+
+    five = scaled_rates(5.0)
+    assert five["id_empty"] == MESS["id_empty"] * 5 and five["name_traditional"] == MESS["name_traditional"] * 5
+    assert five["id_excel_number"] == min(MESS["id_excel_number"] * 5, MAX_RATE)
+    assert all(five[k] == MESS[k] for k in MESS if k not in IDENTITY_DAMAGE)
+    assert scaled_rates(1.0) == MESS and set(IDENTITY_DAMAGE) <= set(MESS)

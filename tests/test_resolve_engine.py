@@ -283,3 +283,43 @@ def test_stable_order_is_a_stable_argsort(seed):
     expected = np.argsort(major * 7 + minor, kind="stable")
     assert (stable_order(major, minor) == expected).all()
     assert stable_order(np.empty(0, np.int64), np.empty(0, np.int64)).size == 0
+
+
+def _tf_profile():
+    return parse_profile({"anchor": "id", "blocking": [{"columns": ["name"]}],
+                          "comparisons": [{"name": "name", "levels": [{"method": "exact"}]}],
+                          "tf_adjust": ["name"]})
+
+
+def test_term_frequency_counts_known_persons_not_unanchored_records():
+    from rongjiu.resolve.engine import entity_of, factorize_columns, tf_log2_adjustment
+
+    cfg = _tf_profile()
+    # a rare name held by one known person (two records) and three records without an ID, and a
+    # name held by four known persons
+    records = pd.DataFrame({"id": ["A", "A", None, None, None, "B", "C", "D", "E"],
+                            "name": ["熊志晨", "熊志晨", "熊志晨", "熊志晨", "熊志晨", "张伟", "张伟", "张伟", "张伟"]})
+    _, codes = factorize_columns(records, ["id", "name"])
+    anchor = codes["id"]
+    left, right = np.array([2, 2, 5]), np.array([0, 3, 6])  # probe-A, probe-probe, B-C
+    levels = np.zeros((3, 1), dtype=np.int8)
+    u = [np.array([0.01, 0.99])]
+    adj = tf_log2_adjustment(cfg, u, codes, levels, left, right, anchor, entity_of(anchor))
+    # five known persons: the rare name is held by one of them, the common one by four,
+    # however many unnamed records carry either
+    assert adj[0] == pytest.approx(np.log2(0.01) - np.log2(1 / 5))
+    assert adj[1] == pytest.approx(np.log2(0.01) - np.log2(1 / 5))
+    assert adj[2] == pytest.approx(np.log2(0.01) - np.log2(4 / 5))
+
+
+def test_term_frequency_without_anchors_counts_records_but_the_pairs_own():
+    from rongjiu.resolve.engine import entity_of, factorize_columns, tf_log2_adjustment
+
+    cfg = parse_profile({"blocking": [{"columns": ["name"]}],
+                         "comparisons": [{"name": "name", "levels": [{"method": "exact"}]}], "tf_adjust": ["name"]})
+    records = pd.DataFrame({"name": ["a", "a", "a", "b"]})
+    _, codes = factorize_columns(records, ["name"])
+    anchor = np.full(4, -1)
+    adj = tf_log2_adjustment(cfg, [np.array([0.25, 0.75])], codes, np.zeros((1, 1), dtype=np.int8),
+                             np.array([0]), np.array([1]), anchor, entity_of(anchor))
+    assert adj[0] == pytest.approx(np.log2(0.25) - np.log2(1 / 4))  # one other bearer of "a" among 4

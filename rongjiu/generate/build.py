@@ -23,7 +23,7 @@ from rongjiu.generate.eligibility import (
     program_rules,
 )
 from rongjiu.generate.feeds import BUILDERS, Ctx, add_latent_extras
-from rongjiu.generate.mess import MESS
+from rongjiu.generate.mess import scaled_rates
 from rongjiu.generate.population import build_population
 from rongjiu.generate.render import render_feed
 from rongjiu.generate.rosters import ROSTER_BUILDERS
@@ -115,7 +115,8 @@ def build(cfg: GenerateConfig, log=print) -> dict:
         if spec.kind == "delta":
             clean["_drop"] = assign_delta_drops(clean["_event"], drops)
             clean = clean[clean["_drop"] >= 0].sort_values("_drop", kind="stable").reset_index(drop=True)
-        frame, meta, issues, unknown = render_feed(spec, clean, np.random.default_rng([cfg.seed, _stable(spec.key)]))
+        frame, meta, issues, unknown = render_feed(spec, clean, np.random.default_rng([cfg.seed, _stable(spec.key)]),
+                                                  cfg.identity_damage)
         usable: list[np.ndarray] = []  # positions the pipeline reads on D (newest ready drop / all delta drops)
         truth = FeedTruth(spec, frame, meta, issues)
         lines = serialised(spec, frame)
@@ -173,7 +174,8 @@ def build(cfg: GenerateConfig, log=print) -> dict:
                       "files": folders.get(not_ready, []), "in_truth": False},
         "feeds": counts,
         "persons": len(persons), "truth_records": n_truth,
-        "mess_rates": MESS, "volumes": cfg.volumes,
+        "mess_rates": scaled_rates(cfg.identity_damage), "identity_damage": cfg.identity_damage,
+        "volumes": cfg.volumes,
         "seconds": round((datetime.now() - t0).total_seconds(), 1),
     }
     t2 = datetime.now()

@@ -18,6 +18,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stale-age-days", type=int, default=50)
     parser.add_argument("--not-ready-department", default="GA",
                         help="department whose folder on D has no _READY (truncated files)")
+    parser.add_argument("--identity-damage", type=float, default=1.0,
+                        help="multiply the ID-number and name damage rates (e.g. 5 for a robustness run)")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -25,7 +27,7 @@ def main(args: argparse.Namespace) -> int:
 
     cfg = GenerateConfig(residents=args.residents, seed=args.seed, run_date=args.date, out=args.out,
                          days=args.days, stale_feed=args.stale_feed, stale_age_days=args.stale_age_days,
-                         not_ready_department=args.not_ready_department)
+                         not_ready_department=args.not_ready_department, identity_damage=args.identity_damage)
     manifest = build(cfg)
     print(f"已生成 {manifest['persons']} 名居民, {manifest['truth_records']} 条真值记录 -> {args.out} "
           f"({manifest['seconds']}s)")

@@ -46,6 +46,7 @@ class GenerateConfig:
     stale_feed: str = "WJ.severe_mental"
     stale_age_days: int = 50
     not_ready_department: str = "GA"
+    identity_damage: float = 1.0         # multiplies the ID and name damage rates (robustness runs)
     volumes: dict[str, float] = field(default_factory=lambda: dict(VOLUMES))
 
     @property

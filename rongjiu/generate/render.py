@@ -19,14 +19,14 @@ OVERRIDES: dict[str, dict[str, float]] = {
 }
 
 
-def render_feed(spec: FeedSpec, clean: pd.DataFrame, rng: np.random.Generator
+def render_feed(spec: FeedSpec, clean: pd.DataFrame, rng: np.random.Generator, identity_damage: float = 1.0
                 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[int, list[tuple[str, str]]], dict[str, np.ndarray]]:
     """Returns (delivered values in source column order, meta with truth per row,
     field issues: row position -> [(source header, reason code)],
     unknown: source header -> mask of rows whose value was delivered empty or unreadable)."""
     clean = clean.reset_index(drop=True)
     n = len(clean)
-    r = Renderer(spec, rng, OVERRIDES.get(spec.key))
+    r = Renderer(spec, rng, OVERRIDES.get(spec.key), identity_damage)
     meta = pd.DataFrame({c: clean[c] for c in META if c in clean.columns})
     intent = np.full(n, None, dtype=object)
     cols = {c.source: c for c in spec.columns}

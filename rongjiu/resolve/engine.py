@@ -159,6 +159,10 @@ def tf_log2_adjustment(config: MatchingConfig, u: list[np.ndarray], codes: dict[
     """Agreement on a rare value is stronger evidence than on a common one (term frequency).
 
     Frequencies count entities, not records: a person with 30 income rows is one bearer of a name.
+    With anchors, only the known persons count: they sample the population whose name frequency
+    is wanted, while records without an anchor mostly belong to known persons already counted
+    (three unnamed settlements of one patient are not three more bearers of the name).
+    Without anchors (FEBRL) every record is an entity, the pair's own left out.
     """
     adj = np.zeros(len(left))
     for k, comp in enumerate(config.comparisons):
@@ -173,16 +177,20 @@ def tf_log2_adjustment(config: MatchingConfig, u: list[np.ndarray], codes: dict[
         # holders counted only for the values some agreeing pair holds (few, for a wage)
         wanted = np.zeros(width, dtype=bool)
         wanted[c[left[hit]]] = True
-        sel = valid & wanted[np.maximum(c, 0)]
+        anchored = valid & (anchor >= 0)
+        known_only = bool(anchored.any())
+        counted = anchored if known_only else valid
+        sel = counted & wanted[np.maximum(c, 0)]
         ev = pd.unique(entity[sel].astype(np.int64) * width + c[sel])
         holders = np.bincount(np.asarray(ev) % width, minlength=width).astype(float)
-        # entities holding any value: distinct anchors plus unanchored records
-        anchored = valid & (anchor >= 0)
-        n_holders = (np.count_nonzero(np.bincount(anchor[anchored])) if anchored.any() else 0) \
-            + int((valid & (anchor < 0)).sum())
-        # leave the pair's own unanchored records out: they are what is being explained
-        own = (anchor[left[hit]] < 0).astype(int) + (anchor[right[hit]] < 0).astype(int)
-        others = np.maximum(holders[c[left[hit]]] - own, 1.0)
+        if known_only:
+            n_holders = np.count_nonzero(np.bincount(anchor[anchored]))
+            others = np.maximum(holders[c[left[hit]]], 1.0)
+        else:
+            n_holders = int(valid.sum())
+            # leave the pair's own unanchored records out: they are what is being explained
+            own = (anchor[left[hit]] < 0).astype(int) + (anchor[right[hit]] < 0).astype(int)
+            others = np.maximum(holders[c[left[hit]]] - own, 1.0)
         adj[hit] = np.log2(u[k][0]) - np.log2(others / n_holders)
     return adj
 
