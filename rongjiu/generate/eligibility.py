@@ -433,6 +433,16 @@ def program_rules(a: pd.DataFrame, H: pd.DataFrame, en: pd.DataFrame, D: pd.Time
     return E.fillna(False).astype(bool)
 
 
+def named_persons(v: dict[str, pd.DataFrame], persons: pd.DataFrame) -> np.ndarray:
+    """Per person: named by at least one usable record (the pipeline cannot know anyone else)."""
+    P = People(persons)
+    named = np.zeros(P.n, bool)
+    for df in v.values():
+        if "_person" in df.columns and len(df):
+            named |= P.any(P.pos(df)[1])
+    return named
+
+
 def compute_eligibility(v: dict[str, pd.DataFrame], persons: pd.DataFrame, D: pd.Timestamp,
                         a: pd.DataFrame | None = None) -> pd.DataFrame:
     """Rows (person_key, program_code, eligible, enrolled) where eligible or enrolled, for every
@@ -446,10 +456,7 @@ def compute_eligibility(v: dict[str, pd.DataFrame], persons: pd.DataFrame, D: pd
     alive = ~a["is_deceased"].to_numpy()
     memb = mem.to_numpy()
     P = People(persons)
-    named = np.zeros(P.n, bool)
-    for df in v.values():
-        if "_person" in df.columns and len(df):
-            named |= P.any(P.pos(df)[1])
+    named = named_persons(v, persons)
     rows = []
     for p in doc:
         code = p["code"]

@@ -15,6 +15,8 @@ Conventions shared with the pipeline, each stated in the project docs:
 - a null never raises a signal (a comparison with null is false, attributes.md);
 - a member is a registered, living resident of the 户号 (attributes.md "Household");
   a resident without a GA 户号 is a household of one;
+- a person no usable record names does not exist for the pipeline: not a member of anything
+  (the same `named` rule as the eligibility truth);
 - a household with no living member gets no signal (nobody left to help: architecture.md).
 """
 
@@ -23,7 +25,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from rongjiu.generate.eligibility import People, empty_enrollment, households, params_on, person_attributes
+from rongjiu.generate.eligibility import (
+    People,
+    empty_enrollment,
+    households,
+    named_persons,
+    params_on,
+    person_attributes,
+)
 
 # monitoring.md: "in the last 90 days" (S01, S02, S04, S05, S06) and "365 days" (S10)
 RECENT_DAYS = 90
@@ -77,18 +86,24 @@ def event_days(v: dict[str, pd.DataFrame], persons: pd.DataFrame, a: pd.DataFram
     return out
 
 
-def signal_matrix(a: pd.DataFrame, ev: pd.DataFrame, H: pd.DataFrame, params: dict[str, float]) -> pd.DataFrame:
+def living_members(a: pd.DataFrame, seen: np.ndarray | None = None) -> np.ndarray:
+    """Registered (or without a 户号: their own household's one member), alive, and seen."""
+    living = ((a["is_registered"].to_numpy(dtype=bool) | ~a["in_hukou"].to_numpy(dtype=bool))
+              & ~a["is_deceased"].to_numpy(dtype=bool))
+    return living if seen is None else living & seen
+
+
+def signal_matrix(a: pd.DataFrame, ev: pd.DataFrame, H: pd.DataFrame, params: dict[str, float],
+                  seen: np.ndarray | None = None) -> pd.DataFrame:
     """One row per person position, one bool column per code: the signal of the person's household.
 
     a: person attributes (generate/eligibility.person_attributes); ev: event_days; H: the
-    per-person household frame of generate/eligibility.households (column `hh` = household).
+    per-person household frame of generate/eligibility.households (column `hh` = household);
+    seen: persons named by a usable record (default: everyone).
     """
     hh = H["hh"].to_numpy()
     k = int(hh.max()) + 1 if len(hh) else 0
-    registered = a["is_registered"].to_numpy(dtype=bool)
-    in_hukou = a["in_hukou"].to_numpy(dtype=bool)
-    deceased = a["is_deceased"].to_numpy(dtype=bool)
-    living = (registered | ~in_hukou) & ~deceased  # attributes.md: members are registered; the dead are not
+    living = living_members(a, seen)  # attributes.md: members are registered; the dead are not
 
     def count(mask: np.ndarray) -> np.ndarray:
         return np.bincount(hh[mask], minlength=k)[hh]
@@ -153,7 +168,8 @@ def compute_monitoring(v: dict[str, pd.DataFrame], persons: pd.DataFrame, D: pd.
     """
     a = person_attributes(v, persons, D) if a is None else a
     H, _ = households(a, empty_enrollment(a))  # enrollment does not enter any signal
-    sig = signal_matrix(a, event_days(v, persons, a, D), H, params_on(D))
+    seen = named_persons(v, persons)
+    sig = signal_matrix(a, event_days(v, persons, a, D), H, params_on(D), seen)
     hh = H["hh"].to_numpy()
     # one row per household: its first person position
     _, first = np.unique(hh, return_index=True)
@@ -165,7 +181,7 @@ def compute_monitoring(v: dict[str, pd.DataFrame], persons: pd.DataFrame, D: pd.
         "household_no": pd.Series(np.where(in_hukou, a["household_no"].to_numpy(dtype=object)[flagged], None),
                                   dtype=object),
         "person_key": pd.Series(np.where(in_hukou, None, keys[flagged]), dtype=object),
-        "members": _members(a, hh, hh[flagged]),
+        "members": _members(a, hh, hh[flagged], seen),
         "signals": _code_lists(hsig),
         "signal_count": hsig.to_numpy(dtype=bool).sum(axis=1).astype(np.int64),
         "risk_level": pd.Series(risk_level(hsig), dtype=object),
@@ -173,11 +189,9 @@ def compute_monitoring(v: dict[str, pd.DataFrame], persons: pd.DataFrame, D: pd.
     return out.sort_values(["household_no", "person_key"], na_position="last", kind="stable").reset_index(drop=True)
 
 
-def _members(a: pd.DataFrame, hh: np.ndarray, wanted: np.ndarray) -> pd.Series:
+def _members(a: pd.DataFrame, hh: np.ndarray, wanted: np.ndarray, seen: np.ndarray) -> pd.Series:
     """Sorted person_keys of the living members of each household in `wanted` (in that order)."""
-    living = ((a["is_registered"].to_numpy(dtype=bool) | ~a["in_hukou"].to_numpy(dtype=bool))
-              & ~a["is_deceased"].to_numpy(dtype=bool))
-    pick = living & np.isin(hh, wanted)
+    pick = living_members(a, seen) & np.isin(hh, wanted)
     sub = pd.DataFrame({"hh": hh[pick], "key": a["person_key"].to_numpy(dtype=object)[pick]})
     lists = sub.sort_values(["hh", "key"], kind="stable").groupby("hh", sort=False)["key"].agg(list)
     return pd.Series(lists.reindex(wanted).to_numpy(), dtype=object)

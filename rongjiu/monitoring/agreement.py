@@ -52,7 +52,7 @@ def published_keys(household_ids: pd.Series, residents: pd.DataFrame, to_person:
     member_of = member_of.drop_duplicates("members").set_index("members")["key"]
     key = person.map(member_of)
     key = key.where(key.notna() | person.isna(), "P:" + person.astype(str))
-    out[~ga] = key.to_numpy(dtype=object)
+    out[~ga] = key.astype(object).where(key.notna(), None).to_numpy(dtype=object)
     return out
 
 
