@@ -24,6 +24,7 @@ from rongjiu.generate.eligibility import (
 )
 from rongjiu.generate.feeds import BUILDERS, Ctx, add_latent_extras
 from rongjiu.generate.mess import scaled_rates
+from rongjiu.generate.monitoring_truth import compute_monitoring
 from rongjiu.generate.population import build_population
 from rongjiu.generate.render import render_feed
 from rongjiu.generate.rosters import ROSTER_BUILDERS
@@ -179,10 +180,16 @@ def build(cfg: GenerateConfig, log=print) -> dict:
         "seconds": round((datetime.now() - t0).total_seconds(), 1),
     }
     t2 = datetime.now()
-    elig = compute_eligibility(views, p, D)
+    attrs = person_attributes(views, p, D)  # shared by the eligibility and monitoring truths
+    elig = compute_eligibility(views, p, D, a=attrs)
     pq.write_table(pa.Table.from_pandas(elig, preserve_index=False), out / "truth" / "eligibility.parquet")
     manifest["eligibility_rows"] = len(elig)
     log(f"eligibility: {len(elig)} rows ({(datetime.now() - t2).total_seconds():.1f}s)")
+    t3 = datetime.now()
+    mon = compute_monitoring(views, p, D, a=attrs)
+    pq.write_table(pa.Table.from_pandas(mon, preserve_index=False), out / "truth" / "monitoring.parquet")
+    manifest["monitoring_rows"] = len(mon)
+    log(f"monitoring: {len(mon)} households with a signal ({(datetime.now() - t3).total_seconds():.1f}s)")
     manifest["seconds"] = round((datetime.now() - t0).total_seconds(), 1)
     (out / "truth" / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return manifest

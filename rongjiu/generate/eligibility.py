@@ -30,7 +30,8 @@ USED_COLUMNS: dict[str, list[str]] = {
     "YB.medical_assistance": ["救助日期", "救助类别"], "WJ.special_families": [], "WJ.severe_mental": ["在管状态"],
     "JY.students": ["就读状态", "学段", "年级"], "JY.student_aid": ["学年", "资助项目"],
     "ZJ.housing_security": ["状态", "保障开始日期", "保障方式"], "ZJ.property": ["权属状态", "用途"],
-    "CL.disability_certs": ["证件状态", "残疾等级", "残疾类别"], "TY.entitled_groups": ["享受项目"],
+    # 发证日期: read by the monitoring truth only (S04, generate/monitoring_truth.py)
+    "CL.disability_certs": ["证件状态", "残疾等级", "残疾类别", "发证日期"], "TY.entitled_groups": ["享受项目"],
     "FL.women_children_aid": ["帮扶日期", "帮扶项目"], "GH.hardship_workers": ["帮扶项目", "档案状态"],
     "YJ.disaster_victims": ["event_date", "loss_level", "house_damaged", "aid_item"],
     "SF.legal_aid": ["受理日期"], "SF.released_persons": ["帮教状态", "释放日期", "就业情况"],
@@ -432,10 +433,21 @@ def program_rules(a: pd.DataFrame, H: pd.DataFrame, en: pd.DataFrame, D: pd.Time
     return E.fillna(False).astype(bool)
 
 
-def compute_eligibility(v: dict[str, pd.DataFrame], persons: pd.DataFrame, D: pd.Timestamp) -> pd.DataFrame:
+def named_persons(v: dict[str, pd.DataFrame], persons: pd.DataFrame) -> np.ndarray:
+    """Per person: named by at least one usable record (the pipeline cannot know anyone else)."""
+    P = People(persons)
+    named = np.zeros(P.n, bool)
+    for df in v.values():
+        if "_person" in df.columns and len(df):
+            named |= P.any(P.pos(df)[1])
+    return named
+
+
+def compute_eligibility(v: dict[str, pd.DataFrame], persons: pd.DataFrame, D: pd.Timestamp,
+                        a: pd.DataFrame | None = None) -> pd.DataFrame:
     """Rows (person_key, program_code, eligible, enrolled) where eligible or enrolled, for every
-    person named by at least one usable record."""
-    a = person_attributes(v, persons, D)
+    person named by at least one usable record. a: person_attributes(v, persons, D) when already computed."""
+    a = person_attributes(v, persons, D) if a is None else a
     en = enrollment(v, a, persons, D)
     H, mem = households(a, en)
     E = program_rules(a, H, en, D)
@@ -444,10 +456,7 @@ def compute_eligibility(v: dict[str, pd.DataFrame], persons: pd.DataFrame, D: pd
     alive = ~a["is_deceased"].to_numpy()
     memb = mem.to_numpy()
     P = People(persons)
-    named = np.zeros(P.n, bool)
-    for df in v.values():
-        if "_person" in df.columns and len(df):
-            named |= P.any(P.pos(df)[1])
+    named = named_persons(v, persons)
     rows = []
     for p in doc:
         code = p["code"]

@@ -20,7 +20,7 @@ UNEMPLOYED = "失业"
 PERSON_COLUMNS = ("household_id", "is_member", "is_deceased", "days_since_death", "monthly_income", "age",
                   "disability_level", "days_since_disability_cert", "employment_status", "days_unemployed",
                   "days_since_disaster", "disaster_loss", "days_since_release", "released_unemployed")
-HOUSEHOLD_COLUMNS = ("registered", "monthly_income", "per_capita_income", "medical_oop_12m",
+HOUSEHOLD_COLUMNS = ("monthly_income", "per_capita_income", "medical_oop_12m",
                      "per_capita_income_after_medical")
 
 
@@ -135,12 +135,10 @@ def household_signals(persons: pd.DataFrame, households: pd.DataFrame, threshold
     released = within(_num(p, "days_since_release"), float(t["release_days"])) & _flag(p, "released_unemployed")
     out["S10_RELEASED_JOBLESS"] = any_member(living & released)
 
-    # A household of one made for a resident without a GA 户号 says nothing about who they
-    # live with: "alone" or "minors only" would be a guess, so composition signals need a GA household.
-    if "registered" in households.columns:
-        composition_known = households["registered"].astype(object).fillna(False).to_numpy(dtype=bool)
-        out["S08_ELDER_ALONE"] &= composition_known
-        out["S09_CHILD_UNSUPPORTED"] &= composition_known
+    # A household of one made for a resident without a GA 户号 is evaluated like any other
+    # (attributes.md: "evaluated as a household of one", its `registered` = false says so):
+    # monitoring.md puts no registration condition on S08/S09, where programs.yaml states one
+    # explicitly wherever it wants it (MZ_GE, the same "minors only" fact, has none either).
 
     anyone = living_count > 0
     missing = set(codes) - set(out)

@@ -117,15 +117,26 @@ def main(args: argparse.Namespace) -> int:
         tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
         eligibility = (con.execute("select resident_id, program_code, eligible, enrolled from eligibility").df()
                        if "eligibility" in tables else None)
+        monitoring = (con.execute("select household_id, risk_level, signals from monitoring").df()
+                      if {"monitoring", "resident"} <= tables else None)
+        residents = (con.execute("select resident_id, household_id from resident").df()
+                     if monitoring is not None else None)
     truth = read_truth_records(records_path)
     m = evaluate_crosswalk(crosswalk, truth)
     agreement = _eligibility_agreement(args.truth / "truth", eligibility, crosswalk, truth)
+    monitoring_agreement = _monitoring_agreement(args.truth / "truth", monitoring, residents, crosswalk, truth)
     if args.json:
         out = dict(m)
         if agreement is not None:
             out["eligibility_min_agreement"] = float(agreement["agreement"].min())
             out["eligibility_worst_program"] = str(agreement["program_code"].iloc[0])
             out["eligibility_programs"] = int(len(agreement))
+        if monitoring_agreement is not None:
+            per_signal, risk = monitoring_agreement
+            for r in per_signal.itertuples():
+                out[f"monitoring_{r.signal}"] = {"truth": r.truth, "ours": r.ours, "both": r.both,
+                                                 "precision": r.precision, "recall": r.recall}
+            out["monitoring_risk_level_same"] = float(risk["precision"].iloc[-1])
         print(json.dumps(out, default=float))
         return 0
     print(f"records evaluated     {m['records']:>12,}")
@@ -143,7 +154,26 @@ def main(args: argparse.Namespace) -> int:
     if agreement is not None:
         print("\neligibility vs truth, per program (agreement over all persons; worst first):")
         print(agreement.to_string(index=False, float_format=lambda v: f"{v:.5f}"))
+    if monitoring_agreement is not None:
+        per_signal, risk = monitoring_agreement
+        print("\nmonitoring vs truth, per signal (households; S07 needs the previous run, not in the truth):")
+        print(per_signal.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+        print("\nmonitoring risk_level vs truth:")
+        print(risk.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     return 0
+
+
+def _monitoring_agreement(truth_dir: Path, monitoring: pd.DataFrame | None, residents: pd.DataFrame | None,
+                          crosswalk: pd.DataFrame, truth_records: pd.DataFrame
+                          ) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """Per-signal and per-risk-level agreement when both the mart and the truth hold monitoring
+    (a folder generated before truth/monitoring.parquet existed gets nothing)."""
+    path = truth_dir / "monitoring.parquet"
+    if monitoring is None or residents is None or not path.exists():
+        return None
+    from rongjiu.monitoring.agreement import monitoring_agreement
+
+    return monitoring_agreement(monitoring, residents, crosswalk, truth_records, pd.read_parquet(path))
 
 
 def _eligibility_agreement(truth_dir: Path, eligibility: pd.DataFrame | None, crosswalk: pd.DataFrame,
