@@ -550,6 +550,22 @@ def test_utf8_file_for_a_gbk_feed_is_rejected_with_a_hint(root: Path) -> None:
     assert res.status == "rejected" and "utf-8" in res.message and "gbk" in res.message
 
 
+def test_csv_title_line_above_the_header_is_skipped(root: Path) -> None:
+    write_csv(root, D, "GA", "deaths.csv", ["碑林区死亡人员名单,,,,", "导出时间：2026-11-28", DEATHS_HEADER,
+                                            f"D1,{ID_A},张三,2026-11-01,"], "gbk")
+    res = run("GA.deaths", root)
+    assert res.status == "ok" and list(res.staged["record_id"]) == ["D1"] and res.rows_in == 1
+    assert list(res.staged["source_line"]) == [4] and "CSV 表头在第 3 行" in res.message
+
+
+def test_header_spelled_with_full_width_brackets_or_spaces(root: Path) -> None:
+    write_csv(root, D, "RS", "pensions.csv", ["记录编号,身份证号, 姓 名 ,险种,待遇状态,月养老金（元）",
+                                              f"P1,{ID_A},张三,城乡居民基本养老保险,正常发放,200"], "utf-8-sig")
+    res = run("RS.pensions", root)
+    assert res.status == "ok" and res.staged.iloc[0]["name"] == "张三"
+    assert res.staged.iloc[0]["monthly_pension"] == 200.0
+
+
 def test_gbk_feed_holds_characters_gbk_lacks(root: Path) -> None:
     # exporters labelled GBK write GB18030: the dots • and ・ of minority names and rare
     # characters such as 䶮 exist only there

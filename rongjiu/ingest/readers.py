@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from rongjiu.ingest.frames import TEXT_DTYPE
+from rongjiu.normalize._common import nfkc_one
 from rongjiu.schemas import FeedSpec
 
 SOURCE_LINE = "source_line"
@@ -110,6 +111,18 @@ def _unique_headers(raw: list[str]) -> list[str]:
             seen[h] = 0
         out.append(h)
     return out
+
+
+def _header_key(header: str) -> str:
+    """A header's spelling-free form: full-width to half-width, no spaces ("月养老金（元）" = "月养老金(元)")."""
+    return "".join(nfkc_one(header).split())
+
+
+def _spec_headers(spec: FeedSpec, raw: list[str]) -> list[str]:
+    """Delivered headers, each spelled as the spec spells it when only width or spaces differ."""
+    headers = _unique_headers(raw)
+    missing = {_header_key(s): s for s in required_sources(spec) if s not in headers}
+    return [missing.pop(_header_key(h), h) if missing else h for h in headers]
 
 
 def _frame(columns: list[str], data: dict[str, list[Any]], lines: list[int]) -> pd.DataFrame:
@@ -210,7 +223,7 @@ def _encoding_hint(spec: FeedSpec, path: Path, declared: str) -> str:
             line = first.decode(alt)
         except UnicodeDecodeError:
             continue
-        headers = _unique_headers(next(csv.reader([line.strip("\r\n")]), []))
+        headers = _spec_headers(spec, next(csv.reader([line.strip("\r\n")]), []))
         if all(s in headers for s in required_sources(spec)):
             return f"文件实际编码似为 {alt}，与约定的 {declared} 不符"
     return ""
@@ -257,7 +270,7 @@ def _read_csv_arrow(spec: FeedSpec, text: str) -> ReadResult | None:
         return None
     if table.num_rows == 0:
         return None  # empty file: the exact path gives the precise rejection
-    headers = _unique_headers([str(v) for v in table.slice(0, 1).to_pylist()[0].values()])
+    headers = _spec_headers(spec, [str(v) for v in table.slice(0, 1).to_pylist()[0].values()])
     if any(s not in headers for s in required_sources(spec)) or any(n is None for n, _t in invalid):
         return None
     lines = _nonempty_line_numbers(buf)
@@ -301,19 +314,25 @@ def _string_types(buf: bytes) -> dict[str, Any]:
 def _read_csv_exact(spec: FeedSpec, text: str) -> ReadResult:
     """Row-by-row reader: exact physical line numbers whatever the quoting."""
     reader = csv.reader(io.StringIO(text, newline=""))
-    header: list[str] | None = None
+    first: list[str] | None = None
+    headers: list[str] = []
     header_line = 0
-    prev_line = 0
+    notes: tuple[str, ...] = ()
     try:
-        for row in reader:
-            if row and any(cell.strip() for cell in row):
-                header = row
+        # the header is the first non-blank row, or, when an export put title lines above it,
+        # the first of the top rows that holds every required header
+        for seen, row in enumerate(r for r in reader if r and any(cell.strip() for cell in r)):
+            first = first or row
+            headers = _spec_headers(spec, row)
+            if all(h in headers for h in required_sources(spec)) or seen + 1 >= HEADER_SEARCH_ROWS:
                 header_line = reader.line_num
                 break
-            prev_line = reader.line_num
-        if header is None:
+        if first is None:
             raise FeedRejected("文件为空（没有表头）")
-        headers = _unique_headers(header)
+        if any(h not in headers for h in required_sources(spec)):
+            headers = _spec_headers(spec, first)
+        elif headers != _spec_headers(spec, first):
+            notes = (f"CSV 表头在第 {header_line} 行，其上的标题行已跳过",)
         _check_headers(spec, headers, "CSV 表头")
         width = len(headers)
         good_rows: list[list[str]] = []
@@ -341,7 +360,7 @@ def _read_csv_exact(spec: FeedSpec, text: str) -> ReadResult:
         raise FeedRejected(f"CSV 无法解析（第 {reader.line_num} 行：{exc}）") from None
     columns = list(zip(*good_rows, strict=True)) if good_rows else [()] * width
     data = {h: list(col) for h, col in zip(headers, columns, strict=True)}
-    return ReadResult(_frame(headers, data, good_lines), headers, rejects_frame(rejects))
+    return ReadResult(_frame(headers, data, good_lines), headers, rejects_frame(rejects), notes)
 
 
 # ---------------------------------------------------------------- xlsx
@@ -375,11 +394,11 @@ def read_xlsx(spec: FeedSpec, path: Path) -> ReadResult:
     grid = _sheet_grid(wb, title)
     declared = max(1, spec.header_row)
     header_row = declared
-    headers = _header_names(grid[header_row - 1]) if len(grid) >= header_row else []
+    headers = _header_names(spec, grid[header_row - 1]) if len(grid) >= header_row else []
     moved = _find_header_row(spec, grid) if any(s not in headers for s in required_sources(spec)) else None
     if moved is not None:
         # an export that added or dropped a title line: the header is where its names are
-        header_row, headers = moved, _header_names(grid[moved - 1])
+        header_row, headers = moved, _header_names(spec, grid[moved - 1])
         notes = (*notes, f"工作表「{title}」的表头在第 {header_row} 行，而非约定的第 {declared} 行")
     if not any(h for h in headers if not h.startswith("_col")):
         raise FeedRejected(f"工作表「{title}」第 {header_row} 行没有表头（文件为空？）")
@@ -409,18 +428,18 @@ def _sheet_grid(wb: Any, name: str) -> list[list[Any]]:
         raise FeedRejected(f"xlsx 文件损坏或被截断，读取工作表失败（{type(exc).__name__}）") from None
 
 
-def _header_names(cells: Any) -> list[str]:
+def _header_names(spec: FeedSpec, cells: Any) -> list[str]:
     cells = list(cells[:MAX_XLSX_COLUMNS])
     while cells and _is_blank(cells[-1]):
         cells.pop()
-    return _unique_headers([("" if v is None else str(v)) for v in cells])
+    return _spec_headers(spec, [("" if v is None else str(v)) for v in cells])
 
 
 def _find_header_row(spec: FeedSpec, grid: list[list[Any]]) -> int | None:
     """The first of the sheet's top rows holding every required header (1-based), if any."""
     required = required_sources(spec)
     for number, cells in enumerate(grid[:HEADER_SEARCH_ROWS], start=1):
-        names = _header_names(cells)
+        names = _header_names(spec, cells)
         if all(s in names for s in required):
             return number
     return None
@@ -506,7 +525,7 @@ def read_database(spec: FeedSpec, url: str) -> ReadResult:
         with engine.connect() as conn:
             # Driver-level SQL: no SQLAlchemy type processing, so odd dates stay text as stored.
             result = conn.exec_driver_sql(f"SELECT * FROM {quoted}")
-            headers = _unique_headers([str(k) for k in result.keys()])
+            headers = _spec_headers(spec, [str(k) for k in result.keys()])
             rows = result.fetchall()
     except Exception as exc:
         raise FeedRejected(f"无法读取数据库表 {table}（{type(exc).__name__}: {str(exc).splitlines()[0][:200]}）") from None
