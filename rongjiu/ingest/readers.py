@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from rongjiu.ingest.frames import TEXT_DTYPE
-from rongjiu.normalize._common import nfkc_one
+from rongjiu.normalize.text import spelling_key
 from rongjiu.schemas import FeedSpec
 
 SOURCE_LINE = "source_line"
@@ -113,16 +113,11 @@ def _unique_headers(raw: list[str]) -> list[str]:
     return out
 
 
-def _header_key(header: str) -> str:
-    """A header's spelling-free form: full-width to half-width, no spaces ("月养老金（元）" = "月养老金(元)")."""
-    return "".join(nfkc_one(header).split())
-
-
 def _spec_headers(spec: FeedSpec, raw: list[str]) -> list[str]:
     """Delivered headers, each spelled as the spec spells it when only width or spaces differ."""
     headers = _unique_headers(raw)
-    missing = {_header_key(s): s for s in required_sources(spec) if s not in headers}
-    return [missing.pop(_header_key(h), h) if missing else h for h in headers]
+    missing = {spelling_key(s): s for s in required_sources(spec) if s not in headers}
+    return [missing.pop(spelling_key(h), h) if missing else h for h in headers]
 
 
 def _frame(columns: list[str], data: dict[str, list[Any]], lines: list[int]) -> pd.DataFrame:

@@ -41,8 +41,9 @@ def clean_text(values: pd.Series) -> pd.Series:
     return pd.Series(out, index=values.index, dtype=object)
 
 
-def _enum_key(s: str) -> str:
-    """Matching form: NFKC (full-width -> half-width), no spaces at all, lower-case ASCII."""
+def spelling_key(s: str) -> str:
+    """Matching form of a code or header: NFKC (full-width -> half-width), no spaces at all,
+    lower-case ASCII ("月养老金（元）" = "月养老金(元)", " 在 保 " = "在保")."""
     return "".join(nfkc_one(s).split()).replace("\u200b", "").replace("\ufeff", "").lower()
 
 
@@ -59,22 +60,22 @@ def clean_enum(values: pd.Series, allowed: Sequence[str],
 
     values = as_object(values)
     allowed = [str(a) for a in allowed]
-    by_key = {_enum_key(label): str(code) for code, label in (labels or {}).items()}
-    by_key.update({_enum_key(a): a for a in allowed})
+    by_key = {spelling_key(label): str(code) for code, label in (labels or {}).items()}
+    by_key.update({spelling_key(a): a for a in allowed})
     text = clean_text(values)
     kinds = value_kinds(values)
 
     def match(s: str) -> str | None:
-        key = _enum_key(s)
+        key = spelling_key(s)
         if key in by_key:
             return by_key[key]
         number = int_text(key) if key.replace(".", "", 1).isdigit() else None
         if number is not None and number in by_key:
             return by_key[number]
         first = nfkc_one(s).split()
-        if len(first) > 1 and _enum_key(first[0]) in by_key:
-            return by_key[_enum_key(first[0])]
-        simplified = _enum_key(to_simplified(s))
+        if len(first) > 1 and spelling_key(first[0]) in by_key:
+            return by_key[spelling_key(first[0])]
+        simplified = spelling_key(to_simplified(s))
         return by_key.get(simplified)
 
     out = np.full(len(values), None, dtype=object)
