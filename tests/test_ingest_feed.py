@@ -589,6 +589,16 @@ def test_a_damaged_byte_costs_its_record_not_the_feed(root: Path) -> None:
     assert "1 条记录含无法按约定编码 gbk 解码的字节（第 3 行附近" in res.message
 
 
+def test_json_keys_spelled_otherwise_are_read(root: Path) -> None:
+    line = settlement("S1", ID_A, 1).replace('"certno"', '"CERTNO"').replace('"psn_name"', '" psn_name "')
+    write_jsonl(root, D, "YB", "settlements.jsonl", [line, settlement("S2", ID_B, 2).replace('"certno"', '"CERTNO"')])
+    res = run("YB.settlements", root)
+    assert res.status == "ok" and res.quarantine.empty
+    staged = res.staged.set_index("record_id")
+    assert staged.loc["S1", "id_number"] == ID_A and staged.loc["S1", "name"] == "张三"
+    assert staged.loc["S2", "id_number"] == ID_B and staged.loc["S2", "name"] == "张三"  # key spelled as the spec
+
+
 def test_a_damaged_byte_in_a_json_line_costs_that_line(root: Path) -> None:
     lines = [settlement(f"S{k}", ID_A, k).encode("utf-8") for k in range(1, 4)]
     lines[1] = lines[1].replace(b'"med_type"', b'"med_type\xfe"')  # invalid UTF-8 inside a key

@@ -488,8 +488,15 @@ def _read_jsonl_text(spec: FeedSpec, text: str) -> ReadResult:
         for k in d:
             if k not in extra and k not in headers:
                 extra[k] = None
-    headers = headers + list(extra)
-    data = {h: [d.get(h) for d in dicts] for h in headers}
+    # a key spelled otherwise (" certno", "ＣＥＲＴＮＯ") is read as the spec's key it stands for
+    spelled = dict(zip(_spec_headers(spec, list(extra)), extra, strict=True))
+    key_of = {h: spelled.get(h, h) for h in headers}
+    headers = headers + [k for k in extra if k not in key_of.values()]
+    data = {}
+    for h in headers:
+        alias = key_of.get(h, h)
+        # records may mix spellings: the spec's own key where the other one is absent
+        data[h] = [d.get(h) for d in dicts] if alias == h else [d.get(alias, d.get(h)) for d in dicts]
     return ReadResult(_frame(headers, data, lines), headers, rejects_frame(rejects))
 
 
