@@ -379,14 +379,15 @@ def read_xlsx(spec: FeedSpec, path: Path) -> ReadResult:
     notes: tuple[str, ...] = ()
     if spec.sheet and spec.sheet not in wb.sheet_names:
         # a renamed sheet ("Sheet1") is used when it is the one sheet whose top rows hold the header
-        fits = [name for name in wb.sheet_names if _find_header_row(spec, _sheet_grid(wb, name)) is not None]
+        grids = {name: _sheet_grid(wb, name) for name in wb.sheet_names}
+        fits = [name for name, g in grids.items() if _find_header_row(spec, g) is not None]
         if len(fits) != 1:
             raise FeedRejected(f"xlsx 中没有工作表「{spec.sheet}」（现有：{'、'.join(wb.sheet_names)}）")
         notes = (f"xlsx 中没有工作表「{spec.sheet}」，读取了表头相符的工作表「{fits[0]}」",)
-        title = fits[0]
+        title, grid = fits[0], grids[fits[0]]
     else:
         title = spec.sheet or wb.sheet_names[0]
-    grid = _sheet_grid(wb, title)
+        grid = _sheet_grid(wb, title)
     declared = max(1, spec.header_row)
     header_row = declared
     headers = _header_names(spec, grid[header_row - 1]) if len(grid) >= header_row else []
