@@ -20,7 +20,7 @@ for t in names:
 endef
 export TABLES_PY
 
-.PHONY: setup demo tables test lint bench dagster postgres clean-demo
+.PHONY: setup demo tables test lint bench dagster postgres mariadb clean-demo
 
 # Idempotent: the stamp is newer than the lock file once everything is installed.
 setup: $(VENV_STAMP)
@@ -48,7 +48,15 @@ postgres:
 	@psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'test'" | grep -q 1 \
 	  || psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE test" >/dev/null
 
-test: setup postgres
+# the civil-affairs feed's live database in tests (feeds.yaml: mysql+pymysql://...)
+# (mysqld_safe directly: the init script's own readiness check needs a debian.cnf this machine lacks)
+MYSQL_PING := mysqladmin -h 127.0.0.1 -u root --connect-timeout=2 ping >/dev/null 2>&1
+mariadb:
+	@$(MYSQL_PING) || (nohup mysqld_safe >/dev/null 2>&1 &)
+	@for i in $$(seq 1 60); do $(MYSQL_PING) && break; sleep 0.5; done
+	@$(MYSQL_PING) || { echo "MariaDB did not start on 127.0.0.1:3306"; exit 1; }
+
+test: setup postgres mariadb
 	.venv/bin/pytest -q -n 2
 	.venv/bin/ruff check .
 

@@ -10,6 +10,10 @@ import pandas as pd
 import pytest
 
 PG_URL = os.environ.get("RONGJIU_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+# MariaDB/MySQL server for the civil-affairs database feed (make test starts the local one)
+MYSQL_HOST = os.environ.get("RONGJIU_TEST_MYSQL_HOST", "127.0.0.1")
+MYSQL_PORT = int(os.environ.get("RONGJIU_TEST_MYSQL_PORT", "3306"))
+MYSQL_USER = os.environ.get("RONGJIU_TEST_MYSQL_USER", "root")
 
 
 @pytest.fixture
@@ -27,6 +31,26 @@ def pg_schema():
         yield PG_URL, schema
     finally:
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        conn.close()
+
+
+@pytest.fixture
+def mysql_database():
+    """(url, connection): a fresh utf8mb4 database on the local MariaDB/MySQL server, dropped afterwards."""
+    import pymysql
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    try:
+        conn = pymysql.connect(host=MYSQL_HOST, port=MYSQL_PORT, user=MYSQL_USER, autocommit=True,
+                               connect_timeout=5, charset="utf8mb4")
+    except pymysql.err.OperationalError as exc:
+        pytest.fail(f"MariaDB/MySQL not reachable at {MYSQL_HOST}:{MYSQL_PORT} (make test starts it): {exc}")
+    try:
+        conn.cursor().execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+        conn.select_db(name)
+        yield f"mysql+pymysql://{MYSQL_USER}@{MYSQL_HOST}:{MYSQL_PORT}/{name}", conn
+    finally:
+        conn.cursor().execute(f"DROP DATABASE IF EXISTS `{name}`")
         conn.close()
 
 

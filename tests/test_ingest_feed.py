@@ -502,6 +502,38 @@ def test_live_postgresql_database_with_typed_columns(root: Path, pg_schema) -> N
     assert list(staged["program_code"]) == [program_code_for("城市低保")] * 2
 
 
+@pytest.mark.mysql
+def test_live_mariadb_database(root: Path, mysql_database) -> None:
+    # the bureau's database as MySQL/MariaDB serves it: integer ids, utf8mb4 names (䶮 is outside
+    # GBK), DATE, DECIMAL, the zero date legacy MySQL writes for "no date", a column the spec
+    # does not name; read through the mysql+pymysql:// address feeds.yaml gives as its example
+    url, conn = mysql_database
+    cur = conn.cursor()
+    cur.execute("CREATE TABLE sa_roster (rec_id int PRIMARY KEY, sfzh varchar(18), xm varchar(40), "
+                "hh_no varchar(9), item_name varchar(40), start_date date, end_date date, "
+                "monthly_amount decimal(10, 2), community_name varchar(40), status varchar(8), "
+                "updated_at datetime) DEFAULT CHARSET=utf8mb4")
+    cur.executemany("INSERT INTO sa_roster VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", [
+        (101, ID_A, "王䶮", "012345678", "城市低保", "2024-01-01", None, "900.50", "大车家巷社区", "在保",
+         "2026-11-20 08:00:00"),
+        (102, ID_B.lower(), "阿依古丽·买买提", None, "城市低保", "2024-03-01", "0000-00-00", "450", "五味什字社区",
+         "在保", None),
+        (103, ID_C, "李四", "012345679", "未知项目", "2024-01-01", "2025-01-01", "100", "大车家巷社区", "停保", None)])
+    res = run("MZ.assistance_roster", root, database_url=url)
+    assert res.status == "ok" and res.rows_in == 3 and res.field_issues.empty
+    assert reasons(res) == {"103": "unknown_program"}
+    staged = res.staged.set_index("record_id")
+    assert list(staged.index) == ["101", "102"]
+    assert staged.loc["101", "name"] == "王䶮" and staged.loc["102", "name"] == "阿依古丽·买买提"
+    assert staged.loc["102", "id_number"] == ID_B
+    assert staged.loc["101", "monthly_amount"] == 900.5 and staged.loc["102", "monthly_amount"] == 450.0
+    assert staged.loc["102", "start_date"] == pd.Timestamp("2024-03-01")
+    assert pd.isna(staged.loc["101", "end_date"]) and pd.isna(staged.loc["102", "end_date"])
+    assert staged.loc["101", "household_no"] == "012345678" and pd.isna(staged.loc["102", "household_no"])
+    missing = run("MZ.disability_subsidies", root, database_url=url)
+    assert missing.status == "rejected" and "dis_subsidy" in missing.message
+
+
 # ---------------------------------------------------------------- empty frames
 
 def test_empty_frames_have_the_contract_columns() -> None:

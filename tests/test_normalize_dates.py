@@ -36,14 +36,15 @@ def test_parse_dates_dtype_index_and_midnight():
     assert out.loc[4] == JUNE1 and pd.isna(out.loc[2]) and not invalid.any()
 
 
-@pytest.mark.parametrize("value", ["2023-02-30", "2023-13-01", "20231301", "abc", "2023-06", True, 0, 60,
+@pytest.mark.parametrize("value", ["2023-02-30", "0000-01-01", "2023-13-01", "20231301", "abc", "2023-06", True, 0, 60,
                                    90000, "2023-06-01 25:00", -5.0, object()])
 def test_parse_dates_rejects_impossible_and_garbage(value):
     out, invalid = run(parse_dates, [value])
     assert pd.isna(out[0]) and invalid == [True]
 
 
-@pytest.mark.parametrize("value", [None, np.nan, "", "   ", "\u3000", pd.NaT])
+# MySQL's zero date is how a MySQL column writes "no date"
+@pytest.mark.parametrize("value", [None, np.nan, "", "   ", "\u3000", pd.NaT, "0000-00-00", "0000-00-00 00:00:00"])
 def test_empty_dates_are_null_not_invalid(value):
     out, invalid = run(parse_dates, [value])
     assert pd.isna(out[0]) and invalid == [False]

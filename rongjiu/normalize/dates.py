@@ -33,7 +33,21 @@ _RE_SEPARATED = r"([0-9]{4})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})日?" + _TIM
 _RE_COMPACT = r"([0-9]{4})([0-9]{2})([0-9]{2})(?:[T ]?([0-9]{2}):?([0-9]{2})(?::?([0-9]{2}))?()?)?"
 _RE_SERIAL = r"[0-9]{1,5}(?:\.[0-9]+)?"
 _SERIAL_MIN, _SERIAL_MAX = 1, 80000
+# MySQL's "zero date": how a MySQL/MariaDB column that allows it writes "no date"
+_RE_ZERO_DATE = r"0000-00-00(?: 00:00:00)?"
 _PARTS = ["year", "month", "day", "hour", "minute", "second", "frac"]
+
+
+def _as_ns(values: object) -> np.ndarray:
+    """datetime64 of any unit -> datetime64[ns]; NaT outside what nanoseconds hold (1677-2262).
+
+    pandas 3 parses year 0001 or 1600 into microseconds, and a plain cast to nanoseconds
+    wraps such a date around into another century instead of failing.
+    """
+    us = np.asarray(values).astype("datetime64[us]")
+    lo, hi = pd.Timestamp.min.as_unit("us").asm8, pd.Timestamp.max.as_unit("us").asm8
+    inside = (us >= lo) & (us <= hi)
+    return np.where(inside, us, np.datetime64("NaT")).astype(_NS)
 
 
 def _combine(parts: pd.DataFrame) -> np.ndarray:
@@ -45,7 +59,7 @@ def _combine(parts: pd.DataFrame) -> np.ndarray:
         num[col] = num[col].fillna(0)
     frame = pd.DataFrame(num)
     bad = ((frame["hour"] > 23) | (frame["minute"] > 59) | (frame["second"] > 59)).to_numpy()
-    out = pd.to_datetime(frame, errors="coerce").to_numpy(dtype=_NS)
+    out = _as_ns(pd.to_datetime(frame, errors="coerce").to_numpy())
     frac = parts["frac"].fillna("").astype(object)
     if (frac != "").any():
         ns = pd.to_numeric(frac.str.ljust(9, "0").str[:9], errors="coerce").fillna(0).to_numpy(dtype=np.int64)
@@ -83,7 +97,7 @@ def _parse_text_uniques(texts: pd.Series) -> np.ndarray:
         todo = np.flatnonzero(~done)
         if not len(todo):
             break
-        iso = pd.to_datetime(s.iloc[todo], format=fmt, errors="coerce").to_numpy(dtype=_NS)
+        iso = _as_ns(pd.to_datetime(s.iloc[todo], format=fmt, errors="coerce").to_numpy())
         hit = ~np.isnat(iso)
         out[todo[hit]] = iso[hit]
         done[todo[hit]] = True
@@ -113,7 +127,7 @@ def _timestamp(v: object) -> np.datetime64:
         ts = pd.Timestamp(v)
         if ts.tzinfo is not None:
             ts = ts.tz_localize(None)
-        return ts.to_datetime64().astype(_NS)
+        return _as_ns(ts.to_datetime64())
     except (ValueError, TypeError, OverflowError, pd.errors.OutOfBoundsDatetime):
         return np.datetime64("NaT")
 
@@ -144,7 +158,7 @@ def _parse(values: pd.Series) -> tuple[np.ndarray, np.ndarray, pd.Index]:
         u = nfkc(u).str.strip(SPACE_CLASS[1:-1]).str.replace(SPACE_CLASS + "+", " ", regex=True)
         parsed = _parse_text_uniques(u)
         out[is_str] = parsed[codes]
-        blank[is_str] = (u == "").to_numpy()[codes]
+        blank[is_str] = ((u == "") | u.str.fullmatch(_RE_ZERO_DATE)).to_numpy(dtype=bool)[codes]
 
     is_num = np.flatnonzero((kinds == INT) | (kinds == FLOAT))
     if len(is_num):
