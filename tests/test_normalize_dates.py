@@ -36,7 +36,9 @@ def test_parse_dates_dtype_index_and_midnight():
     assert out.loc[4] == JUNE1 and pd.isna(out.loc[2]) and not invalid.any()
 
 
-@pytest.mark.parametrize("value", ["2023-02-30", "0000-01-01", "2023-13-01", "20231301", "abc", "2023-06", True, 0, 60,
+# outside nanosecond timestamps (1677-2262): invalid, never wrapped into another century
+@pytest.mark.parametrize("value", ["2023-02-30", "0000-01-01", "1600-01-01", "9999-12-31", dt.date(1500, 1, 1),
+                                   "2023-13-01", "20231301", "abc", "2023-06", True, 0, 60,
                                    90000, "2023-06-01 25:00", -5.0, object()])
 def test_parse_dates_rejects_impossible_and_garbage(value):
     out, invalid = run(parse_dates, [value])
