@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from rongjiu.resolve.assignment import ProbeAssignment, estimate_m
 from rongjiu.resolve.blocking import candidate_pairs, combine_codes
 from rongjiu.resolve.cluster import Clustering, cluster_records
-from rongjiu.resolve.columns import arrow, parallel
+from rongjiu.resolve.columns import arrow, concurrently, parallel
 from rongjiu.resolve.compare import compare_column
 from rongjiu.resolve.config import MatchingConfig
 from rongjiu.resolve.context import (
@@ -209,6 +209,30 @@ def _random_pair_prior(bf: np.ndarray, em_prior: float, anchor: np.ndarray, sour
     return float(np.clip(expected / max(total, 1.0), 1e-12, 0.5))
 
 
+def _labelled_m(config: MatchingConfig, values: dict[str, np.ndarray], codes: dict[str, np.ndarray],
+                anchor: np.ndarray) -> list[np.ndarray] | None:
+    """Level frequencies among pairs of records sharing an anchor; None with too few such pairs."""
+    aa, ab = _anchor_pairs(anchor, config.u_random_pairs // 3, config.seed + 1)
+    if aa.size < 100:
+        return None
+    return level_frequencies(compare_pairs(config, values, codes, aa, ab), [c.n_levels for c in config.comparisons])
+
+
+def _source_context(config: MatchingConfig, values: dict[str, np.ndarray], codes: dict[str, np.ndarray],
+                    anchor: np.ndarray, group: np.ndarray | None, left: np.ndarray, right: np.ndarray,
+                    ) -> tuple[np.ndarray | None, ContextModel | None, np.ndarray | None]:
+    """(level, model, log2 weight per pair) of the source context; Nones without one configured."""
+    if group is None:
+        return None, None, None
+    slot = codes[config.context_slot] if config.context_slot else None
+    index = AnchorSourceIndex(anchor, group, slot)
+    profile, n_profile = anchor_profiles(anchor, [profile_buckets(values[c], codes[c])
+                                                  for c in config.context_profile])
+    model = estimate_context(index, anchor, group, slot, config.seed + 2, profile, n_profile)
+    level, weight = pair_context(index, model, anchor, group, slot, left, right, profile)
+    return level, model, weight
+
+
 def resolve_entities(records: pd.DataFrame, config: MatchingConfig,
                      release_columns: tuple[str, ...] = ()) -> EngineResult:
     """Score candidate pairs and cluster the records (positions 0..n-1 of `records`).
@@ -242,36 +266,32 @@ def resolve_entities(records: pd.DataFrame, config: MatchingConfig,
 
     t = time.perf_counter()
     n_levels = [c.n_levels for c in config.comparisons]
-    # small inputs need far fewer random pairs than the configured ceiling to see every level
-    u = estimate_u(config, values, codes, anchor, source, min(config.u_random_pairs, max(50_000, 20 * n)))
+    group = combine_codes([codes[c] for c in config.context_source]) \
+        if config.context_source and config.anchor else None
+    with_anchor = bool(config.anchor) and bool((anchor >= 0).any())
+    # the estimates below read the same inputs and not each other: side by side on the cores
+    u, m_anchor, (context_level, context_model, context_w), model = concurrently(
+        # small inputs need far fewer random pairs than the configured ceiling to see every level
+        lambda: estimate_u(config, values, codes, anchor, source, min(config.u_random_pairs, max(50_000, 20 * n))),
+        lambda: _labelled_m(config, values, codes, anchor),
+        lambda: _source_context(config, values, codes, anchor, group, left, right),
+        # a record's candidates compete for it (it is one person): m of what anchored pairs
+        # cannot show is estimated under that model, and scores are its posteriors
+        lambda: ProbeAssignment(left, right, anchor, group, searched) if with_anchor else None)
     m0 = default_m(n_levels)
     fixed = tuple(False for _ in n_levels)
-    aa, ab = _anchor_pairs(anchor, config.u_random_pairs // 3, config.seed + 1)
-    if aa.size >= 100:
+    if m_anchor is not None:
         # pairs sharing an exact ID are labelled matches: m of what they can show comes from them
-        m_anchor = level_frequencies(compare_pairs(config, values, codes, aa, ab), n_levels)
         fixed = tuple(c.m_from == "labelled" for c in config.comparisons)
         m0 = [x if f else y for x, y, f in zip(m_anchor, m0, fixed, strict=True)]
     # evidence whose weights are known before EM (name frequency, source context) enters EM as a
     # fixed offset: else EM would read every agreement on a common name as a likely match
     entity = entity_of(anchor)
     offset = tf_log2_adjustment(config, u, codes, levels, left, right, anchor, entity)
-    context_level, context_model, group = None, None, None
-    if config.context_source and config.anchor:
-        group = combine_codes([codes[c] for c in config.context_source])
-        slot = codes[config.context_slot] if config.context_slot else None
-        index = AnchorSourceIndex(anchor, group, slot)
-        profile, n_profile = anchor_profiles(anchor, [profile_buckets(values[c], codes[c])
-                                                      for c in config.context_profile])
-        context_model = estimate_context(index, anchor, group, slot, config.seed + 2, profile, n_profile)
-        context_level, context_w = pair_context(index, context_model, anchor, group, slot, left, right, profile)
+    if context_w is not None:
         offset += context_w
-        del context_w, index
-    with_anchor = bool(config.anchor) and bool((anchor >= 0).any())
+        del context_w
     if with_anchor:
-        # a record's candidates compete for it (it is one person): m of what anchored pairs
-        # cannot show is estimated under that model, and scores are its posteriors
-        model = ProbeAssignment(left, right, anchor, group, searched)
         params = estimate_m(model, levels, offset, FSParameters(m=m0, u=u, prior=0.5), fixed,
                             max_iterations=config.em_max_iterations)
     else:
