@@ -142,6 +142,20 @@ def test_deceased_registered_and_household_of_one(tmp_path):
     assert hh.loc[lone["household_id"], "size"] == 1 and not bool(hh.loc[lone["household_id"], "registered"])
 
 
+def test_a_night_with_no_records_or_one(tmp_path):
+    # every person feed missing or rejected: empty tables, not a crash of the run
+    out = resolve_run({}, D1, tmp_path / "none")
+    assert all(len(t) == 0 for t in out.values())
+    assert list(out["household"].columns) >= ["household_id"]
+    sq = pd.DataFrame([{"department": "SQ", "feed": "help_requests", "record_id": "q1", "source_line": 2,
+                        "drop_date": D1, "id_number": None, "id_status": "missing", "id_partial": None,
+                        "name": "王伟", "birth_date": pd.NaT, "sex": None, "phone": "13900000000",
+                        "community_code": "610103001002", "household_no": None}])
+    one = resolve_run({"SQ.help_requests": sq}, D1, tmp_path / "one")
+    assert len(one["resident"]) == 1 and len(one["household"]) == 1
+    assert one["resident_crosswalk"]["match_method"].tolist() == ["new_resident"]
+
+
 def test_low_confidence_goes_to_review(tmp_path):
     hukou = _two_people_same_name().iloc[:1]
     # same name and birth date, wrong sex, different community, no ID: plausible, not certain

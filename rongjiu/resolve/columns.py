@@ -34,7 +34,9 @@ def concurrently(*jobs: Callable[[], R]) -> list[R]:
 def arrow(values: pd.Series | pd.Index | np.ndarray) -> pa.Array:
     """The values as one contiguous Arrow array (Arrow-backed pandas columns are not copied)."""
     a = pa.array(values)
-    return a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+    a = a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+    # an object column of no (or only null) values has no type to infer: it is text here
+    return a.cast(pa.large_string()) if pa.types.is_null(a.type) else a
 
 
 def text(values: pa.Array | pa.ChunkedArray) -> pd.Series:

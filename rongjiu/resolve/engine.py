@@ -83,6 +83,8 @@ def profile_buckets(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
     if np.issubdtype(np.asarray(values).dtype, np.datetime64):
         decade = pd.DatetimeIndex(values).year.to_numpy() // 10
         bucket = pd.factorize(decade)[0].astype(np.int32)
+        if bucket.size == 0:  # no record holds a date
+            return np.full(codes.size, -1, dtype=np.int32)
         return np.where(codes >= 0, bucket[np.maximum(codes, 0)], -1).astype(np.int32)
     return codes
 
@@ -102,6 +104,8 @@ def _random_pairs(pool: np.ndarray, size: int, seed: int, anchor: np.ndarray,
     """Random pairs of records from `pool` (almost all non-matches): no self pairs, none sharing
     an anchor, and for linkage none from the same source."""
     rng = np.random.default_rng(seed)
+    if pool.size < 2:  # no pair to draw (a night with no records): no evidence either way
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     a = pool[rng.integers(0, pool.size, size=size)]
     b = pool[rng.integers(0, pool.size, size=size)]
     ok = (a != b) & ~((anchor[a] >= 0) & (anchor[a] == anchor[b]))
