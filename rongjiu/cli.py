@@ -1,4 +1,4 @@
-"""Command line: `rongjiu generate | run | evaluate | lookup | bench`.
+"""Command line: `rongjiu generate | run | evaluate | link | lookup`.
 
 Each subcommand lives beside the stage it serves; this module only dispatches,
 importing lazily so `rongjiu lookup` does not pay for Dagster's import time.
@@ -15,6 +15,7 @@ SUBCOMMANDS = {
     "generate": ("rongjiu.generate.cli", "生成合成落地区与真值 / write a synthetic landing zone and its ground truth"),
     "run": ("rongjiu.orchestration.run", "run the nightly job for one date through Dagster and publish"),
     "evaluate": ("rongjiu.resolve.evaluate", "score published resident resolution against ground truth"),
+    "link": ("rongjiu.resolve.link", "the matching engine on any CSV/Parquet records, configured by a profile"),
     "lookup": ("rongjiu.eligibility.lookup", "查询一位居民 / one resident in Chinese, for bureau staff"),
 }
 

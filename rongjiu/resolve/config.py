@@ -143,6 +143,15 @@ def _feed_columns(doc: dict[str, Any], where: str) -> tuple[FeedColumn, ...]:
     return tuple(out)
 
 
+def _default_label(level: dict[str, Any]) -> str:
+    """A level without a label is named by its test, e.g. jaro_winkler>=0.9, damerau<=1, prefix:6."""
+    if level.get("min") is not None:
+        return f"{level['method']}>={level['min']}"
+    if level.get("max") is not None:
+        return f"{level['method']}<={level['max']}"
+    return f"{level['method']}:{level['n']}" if level.get("n") else str(level["method"])
+
+
 def parse_profile(doc: dict[str, Any], where: str = "profile") -> MatchingConfig:
     """Build a MatchingConfig from a dict shaped like a matching.yaml profile."""
     try:
@@ -158,7 +167,7 @@ def parse_profile(doc: dict[str, Any], where: str = "profile") -> MatchingConfig
                     raise MatchingConfigError(f"{where}: {c['name']}: jaro_winkler needs min")
                 if lv["method"] == "prefix" and not lv.get("n"):
                     raise MatchingConfigError(f"{where}: {c['name']}: prefix needs n")
-                levels.append(Level(label=str(lv.get("label", lv["method"])), method=lv["method"],
+                levels.append(Level(label=str(lv.get("label") or _default_label(lv)), method=lv["method"],
                                     max=lv.get("max"), min=lv.get("min"), n=lv.get("n"),
                                     column=lv.get("column")))
             if not levels:

@@ -49,6 +49,26 @@ def pairwise_metrics(pred_cluster: pd.Series, true_cluster: pd.Series) -> dict:
     }
 
 
+
+def linkage_metrics(pred_cluster: pd.Series, true_cluster: pd.Series, source: pd.Series) -> dict:
+    """pairwise_metrics over pairs across sources only (record linkage: a pair within one source is
+    neither asked for nor scored). Cross pairs = all pairs minus the pairs within each source."""
+    full = pairwise_metrics(pred_cluster, true_cluster)
+    counts = ["pred_pairs", "true_pairs", "true_positive_pairs"]
+    cross = {k: full[k] for k in counts}
+    for value in pd.unique(source.to_numpy()):
+        inside = (source == value).to_numpy()
+        part = pairwise_metrics(pd.Series(pred_cluster.to_numpy()[inside]), pd.Series(true_cluster.to_numpy()[inside]))
+        for k in counts:
+            cross[k] -= part[k]
+    tp, pp, tt = cross["true_positive_pairs"], cross["pred_pairs"], cross["true_pairs"]
+    precision = tp / pp if pp else 1.0
+    recall = tp / tt if tt else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"records": full["records"], "pred_clusters": full["pred_clusters"], "true_clusters": full["true_clusters"],
+            **cross, "false_positive_pairs": pp - tp, "false_negative_pairs": tt - tp,
+            "precision": precision, "recall": recall, "f1": f1}
+
 TRUTH_COLUMNS = [*KEY, "person_key", "must_quarantine", "drop_date"]
 
 
