@@ -282,3 +282,60 @@ def test_field_level_unknowns_and_fragments(world) -> None:
     assert np.isnan(h.loc[p.loc["RX", "household_id"], "per_capita_income"])
     # F has an ID number: absence of records means no income
     assert h.loc[p.loc["RF", "household_id"], "per_capita_income"] == pytest.approx(1500.0)
+
+
+def test_money_feeds_without_a_usable_row_count_zero(world) -> None:
+    # a feed missing, rejected or simply empty this month: no record = no income (attributes.md)
+    staged, resolved = world
+    money = ("SW.income", "RS.pensions", "RS.unemployment_benefit", "YB.settlements")
+    for variant in ({k: v for k, v in staged.items() if k not in money},
+                    {**staged, **{k: staged[k].iloc[0:0] for k in money}}):
+        p = compute_attributes(variant, resolved, D).persons
+        assert p.loc["RA", "pension"] == 0.0 and p.loc["RA", "medical_oop_12m"] == 0.0
+        assert p.loc["RF", "unemployment_benefit"] == 0.0 and p.loc["RB", "wage_income"] == 0.0
+
+
+def test_a_death_record_ends_membership_before_the_hukou_says_so(world) -> None:
+    staged, resolved = world
+    hukou = staged["GA.hukou"].copy()
+    hukou.loc[hukou["record_id"] == "HKD", "person_status"] = "正常"
+    resident = resolved["resident"].copy()
+    resident.loc[resident["resident_id"] == "RD", "is_registered"] = True
+    a = compute_attributes({**staged, "GA.hukou": hukou}, {**resolved, "resident": resident}, D)
+    assert bool(a.persons.loc["RD", "is_deceased"]) and not a.persons.loc["RD", "is_member"]
+    assert a.households.loc["H1", "size"] == 3  # A, B, C: attributes.md, the deceased are not members
+
+
+def test_any_recent_severe_certificate_and_heavy_disaster(world) -> None:
+    # S04 asks for "a certificate of level 1 or 2 issued in the last 90 days", S06 for "a disaster
+    # ... with loss 较重 or 严重": not only the most severe certificate or the latest disaster
+    staged, resolved = world
+    certs = staged["CL.disability_certs"].assign(cert_status="有效")  # C: 一级 of 2020 and 二级 of 2026-09-30
+    yj = staged_feed("YJ.disaster_victims", [
+        {"record_id": "YB1", "event_date": "2026-09-30", "loss_level": "严重", "house_damaged": True},
+        {"record_id": "YB2", "event_date": "2026-11-19", "loss_level": "一般", "house_damaged": False},
+        {"record_id": "YA1", "event_date": "2026-11-01", "loss_level": "一般", "house_damaged": False}])
+    xw = pd.concat([resolved["resident_crosswalk"], pd.DataFrame({
+        "department": "YJ", "feed": "disaster_victims", "record_id": ["YB1", "YB2", "YA1"],
+        "resident_id": ["RB", "RB", "RA"]})], ignore_index=True)
+    p = compute_attributes({**staged, "CL.disability_certs": certs, "YJ.disaster_victims": yj},
+                           {**resolved, "resident_crosswalk": xw}, D).persons
+    assert p.loc["RC", "disability_level"] == 1 and p.loc["RC", "days_since_disability_cert"] > 2000
+    assert p.loc["RC", "days_since_severe_cert"] == 60
+    assert p.loc["RB", "disaster_loss"] == "一般" and p.loc["RB", "days_since_heavy_disaster"] == 60
+    assert np.isnan(p.loc["RA", "days_since_heavy_disaster"])
+
+
+def test_enrolment_reads_only_the_programs_own_roster_feed(world) -> None:
+    # attributes.md: enrolled.<CODE> reads the program's roster feed; a student-aid record naming
+    # 低保 (a civil-affairs program) is kept but enrols no one in it
+    staged, resolved = world
+    aid = staged_feed("JY.student_aid", [
+        {"record_id": "JA1", "program_code": "MZ_DB", "school_year": 2026},
+        {"record_id": "JA2", "program_code": "JY_XQZZ", "school_year": 2026}])
+    xw = pd.concat([resolved["resident_crosswalk"], pd.DataFrame({
+        "department": "JY", "feed": "student_aid", "record_id": ["JA1", "JA2"], "resident_id": ["RC", "RC"]})],
+        ignore_index=True)
+    a = compute_attributes({**staged, "JY.student_aid": aid}, {**resolved, "resident_crosswalk": xw}, D)
+    enr = set(map(tuple, a.enrollment[["resident_id", "program_code"]].to_numpy()))
+    assert ("RC", "JY_XQZZ") in enr and ("RC", "MZ_DB") not in enr

@@ -25,7 +25,8 @@ DEFAULT_DATE = dt.date(2026, 11, 20)
 MEMBER_DEFAULTS: dict[str, Any] = {
     "age": 40, "is_member": True, "is_deceased": False, "days_since_death": None, "monthly_income": 0,
     "medical_oop_12m": 0, "disability_level": 0, "days_since_disability_cert": None, "employment_status": "未知",
-    "days_unemployed": None, "days_since_disaster": None, "disaster_loss": None, "days_since_release": None,
+    "days_unemployed": None, "days_since_disaster": None, "disaster_loss": None, "days_since_severe_cert": None,
+    "days_since_heavy_disaster": None, "days_since_release": None,
     "released_unemployed": False,
 }
 

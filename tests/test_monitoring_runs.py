@@ -28,7 +28,7 @@ def world(day: dt.date) -> dict[str, pd.DataFrame]:
         {"members": [{"age": 85, "monthly_income": 3000, "name": "王秀英"}]},
         # H1: a heavy disaster 10 days before DAY1 -> high, new (risk_signal), then ongoing (no alert)
         {"members": [{"age": 45, "monthly_income": 5000, "days_since_disaster": 10 + shift, "disaster_loss": "严重",
-                      "name": "李建国"}, {"age": 44, "name": "张丽"}]},
+                      "days_since_heavy_disaster": 10 + shift, "name": "李建国"}, {"age": 44, "name": "张丽"}]},
         # H2: no signal; eligible for 低保 but not enrolled (gap), on the 特困 roster but not eligible (review)
         {"members": [{"age": 40, "monthly_income": 600, "name": "赵强"}, {"age": 38, "name": "钱芳"}]},
         # H3: the grandmother died 10 days before DAY1, still on the 高龄补贴 and 惠民殡葬 rosters
@@ -42,12 +42,13 @@ def world(day: dt.date) -> dict[str, pd.DataFrame]:
         # H6: released and jobless (low) on DAY1; a heavy disaster on DAY2 -> high, escalated
         {"members": [{"age": 35, "monthly_income": 3000, "days_since_release": 100, "released_unemployed": True,
                       "days_since_disaster": 2 if second else None, "disaster_loss": "较重" if second else None,
-                      "name": "冯军"}, {"age": 33, "name": "陈静"}]},
+                      "days_since_heavy_disaster": 2 if second else None, "name": "冯军"}, {"age": 33, "name": "陈静"}]},
         # H7: two minors alone on DAY1 (high); their uncle moves in on DAY2 -> cleared
         {"members": [{"age": 15, "name": "褚明"}, {"age": 12, "name": "褚亮"}]
          + ([{"age": 30, "monthly_income": 6000, "name": "卫东"}] if second else [])},
         # H8: three medium signals on DAY1 (high); the unemployment one ends on DAY2 -> medium, eased
         {"members": [{"age": 45, "monthly_income": 0, "disability_level": 2, "days_since_disability_cert": 5 + shift,
+                      "days_since_severe_cert": 5 + shift,
                       "employment_status": "就业" if second else "失业", "days_unemployed": None if second else 5,
                       "name": "蒋华"},
                      {"age": 70, "is_deceased": True, "is_member": False, "days_since_death": 5 + shift,

@@ -25,14 +25,16 @@ DEFAULTS = {
 
 
 def signals_of(*households_: list[dict]) -> list[set[str]]:
-    """Each household is a list of members (overrides of DEFAULTS; `cert_days`, `unemployed_days`
+    """Each household is a list of members (overrides of DEFAULTS; `severe_cert_days`,
+    `heavy_disaster_days`, `unemployed_days`
     feed event_days' columns; `seen`: False for a person no usable record names). Returns the set of signal codes per household."""
     rows, ev, seen = [], [], []
     for h, members in enumerate(households_):
         for m in members:
             m = dict(m)
             seen.append(m.pop("seen", True))
-            ev.append({"days_since_disability_cert": m.pop("cert_days", np.nan),
+            ev.append({"days_since_severe_cert": m.pop("severe_cert_days", np.nan),
+                       "days_since_heavy_disaster": m.pop("heavy_disaster_days", np.nan),
                        "days_unemployed": m.pop("unemployed_days", np.nan)})
             rows.append({**DEFAULTS, "household_no": f"{100000000 + h}", **m})
     a = pd.DataFrame(rows)
@@ -73,8 +75,10 @@ def test_a_death_hukou_still_says_registered_is_not_counted_twice():
     assert one(dead(5, 2000, is_registered=True), {"monthly_income": 2000.0}) == {"S01_DEATH_EARNER"}
 
 
-def test_household_with_nobody_living_has_no_signal():
-    assert one(dead(5, 2000)) == set()
+def test_household_with_nobody_living_still_shows_the_death():
+    # monitoring.md looks at every household; the deceased earned all there was
+    assert one(dead(5, 2000)) == {"S01_DEATH_EARNER"}
+    assert one(dead(5, 0)) == {"S02_DEATH"}
 
 
 T = P["spending_oop_threshold"]
@@ -99,11 +103,11 @@ def test_medical_needs_both_conditions():
 
 
 @pytest.mark.parametrize(("member", "expected"), [
-    ({"disability_level": 2, "cert_days": 90}, True),
-    ({"disability_level": 1, "cert_days": 0}, True),
-    ({"disability_level": 2, "cert_days": 91}, False),
-    ({"disability_level": 3, "cert_days": 10}, False),
-    ({"disability_level": 1, "cert_days": 10, **dead(5)}, False),  # a certificate of the dead
+    ({"disability_level": 2, "severe_cert_days": 90}, True),
+    ({"disability_level": 1, "severe_cert_days": 0}, True),
+    ({"disability_level": 2, "severe_cert_days": 91}, False),
+    ({"disability_level": 3}, False),  # event_days gives a level-3 certificate no severe_cert_days
+    ({"disability_level": 1, "severe_cert_days": 10, **dead(5)}, False),  # a certificate of the dead
 ])
 def test_new_disability(member, expected):
     assert ("S04_DISABILITY_NEW" in one(member, {"monthly_income": 9000.0})) == expected
@@ -120,11 +124,9 @@ def test_unemployed(days, other_income, expected):
     assert ("S05_UNEMPLOYED" in got) == expected
 
 
-@pytest.mark.parametrize(("loss", "days", "expected"), [
-    ("较重", 90, True), ("严重", 0, True), ("一般", 10, False), ("严重", 91, False), (None, 10, False),
-])
-def test_disaster(loss, days, expected):
-    assert ("S06_DISASTER" in one({"disaster_loss": loss, "days_since_disaster": days})) == expected
+@pytest.mark.parametrize(("days", "expected"), [(90, True), (0, True), (91, False), (np.nan, False)])
+def test_disaster(days, expected):
+    assert ("S06_DISASTER" in one({"heavy_disaster_days": days})) == expected
 
 
 def test_elder_alone():
@@ -178,10 +180,15 @@ def test_event_days_pick_the_most_severe_certificate_and_the_latest_registration
     persons = pd.DataFrame({"person_key": ["A", "B", "C"]})
     v = {
         "CL.disability_certs": pd.DataFrame({
-            "_person": ["A", "A", "A", "B"],
-            "证件状态": ["有效", "有效", "注销", "有效"],
-            "残疾等级": ["三级", "二级", "一级", "一级"],
-            "发证日期": pd.to_datetime(["2026-11-10", "2025-01-01", "2026-11-19", None]),
+            "_person": ["A", "A", "A", "B", "C", "C"],
+            "证件状态": ["有效", "有效", "注销", "有效", "有效", "有效"],
+            "残疾等级": ["三级", "二级", "一级", "一级", "一级", "二级"],
+            "发证日期": pd.to_datetime(["2026-11-10", "2025-01-01", "2026-11-19", None, "2020-01-01", "2026-11-01"]),
+        }),
+        "YJ.disaster_victims": pd.DataFrame({
+            "_person": ["A", "A", "B", "C"],
+            "event_date": pd.to_datetime(["2026-09-01", "2026-11-15", "2026-11-01", "2026-12-01"]),
+            "loss_level": ["严重", "一般", "一般", "较重"],
         }),
         "RS.employment": pd.DataFrame({
             "_person": ["A", "A", "B"],
@@ -194,6 +201,14 @@ def test_event_days_pick_the_most_severe_certificate_and_the_latest_registration
     # A: the valid level-2 certificate counts (the newer level-3 one is less severe, the level-1 one void)
     assert ev["days_since_disability_cert"].tolist()[0] == (D - pd.Timestamp("2025-01-01")).days
     assert np.isnan(ev["days_since_disability_cert"].tolist()[1])  # date unknown
-    assert np.isnan(ev["days_since_disability_cert"].tolist()[2])  # no certificate
+    # C: the level-1 certificate is behind disability_level; S04 sees the new level-2 one
+    assert ev["days_since_disability_cert"].tolist()[2] == (D - pd.Timestamp("2020-01-01")).days
+    assert ev["days_since_severe_cert"].tolist()[0] == (D - pd.Timestamp("2025-01-01")).days
+    assert np.isnan(ev["days_since_severe_cert"].tolist()[1])  # date unknown
+    assert ev["days_since_severe_cert"].tolist()[2] == 19
+    # A: the 严重 loss 80 days ago counts though a 一般 one came since; B: only 一般; C: after D
+    assert ev["days_since_heavy_disaster"].tolist()[0] == 80
+    assert np.isnan(ev["days_since_heavy_disaster"].tolist()[1])
+    assert np.isnan(ev["days_since_heavy_disaster"].tolist()[2])
     assert ev["days_unemployed"].tolist()[0] == 19
     assert np.isnan(ev["days_unemployed"].tolist()[1])  # latest status is 就业

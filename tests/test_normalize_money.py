@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rongjiu.normalize.money import parse_bools, parse_money, parse_numbers
+from rongjiu.normalize.money import parse_bools, parse_money, parse_money_wan, parse_numbers
 
 
 def run(func, values):
@@ -25,6 +25,16 @@ def test_parse_money_formats(value, expected):
     out, invalid = run(parse_money, [value])
     assert out.iloc[0] == pytest.approx(expected) and not invalid.iloc[0]
     assert str(out.dtype) == "Float64"
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (50, 50.0), ("50", 50.0), ("50万", 50.0), ("50万元", 50.0), ("1,200.5万元", 1200.5), ("500000元", 50.0),
+    ("￥500,000", 500000.0),  # a currency mark alone does not change the column's unit
+])
+def test_amounts_kept_in_wan_stay_in_wan(value, expected):
+    # 注册资本(万元): "50万元" is 50 万元, not 500,000 (the money parser's yuan)
+    out, invalid = run(parse_money_wan, [value])
+    assert out.iloc[0] == pytest.approx(expected) and not invalid.iloc[0]
 
 
 @pytest.mark.parametrize("value", [None, np.nan, "", "  ", "\u3000"])

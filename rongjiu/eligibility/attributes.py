@@ -158,7 +158,7 @@ def _pos(df: pd.DataFrame) -> np.ndarray:
 
 
 def _count(pos: np.ndarray, n: int) -> np.ndarray:
-    return np.bincount(pos, minlength=n).astype("float64")
+    return np.bincount(pos, minlength=n)
 
 
 def _any(pos: np.ndarray, n: int) -> np.ndarray:
@@ -168,7 +168,8 @@ def _any(pos: np.ndarray, n: int) -> np.ndarray:
 def _sum_unknown(values: np.ndarray, pos: np.ndarray, n: int) -> np.ndarray:
     """Σ per position; 0 without records; NaN if any amount of the position is unknown."""
     unknown = np.isnan(values)
-    total = np.bincount(pos, weights=np.where(unknown, 0.0, values), minlength=n)
+    # float even for no records (numpy gives an empty weighted bincount integer dtype)
+    total = np.bincount(pos, weights=np.where(unknown, 0.0, values), minlength=n).astype("float64")
     total[np.bincount(pos, weights=unknown, minlength=n) > 0] = np.nan
     return total
 
@@ -259,6 +260,9 @@ def person_attributes(feeds: Feeds, resolved: dict[str, pd.DataFrame], run_date:
     cols["disability_level"] = _put(n, best, best["level"].to_numpy(), 0.0, "float64")
     cols["disability_category"] = _text(n, best, "disability_category")
     cols["days_since_disability_cert"] = _put(n, best, _days_before(D, best["issued"]), np.nan, "float64")
+    # S04 asks for any level 1-2 certificate issued lately, not only the one behind disability_level
+    severe = _latest(certs[np.isin(level, (1.0, 2.0))], ["issued"])
+    cols["days_since_severe_cert"] = _put(n, severe, _days_before(D, severe["issued"]), np.nan, "float64")
 
     # --- JY: an 在读 record (the highest stage if several)
     students = feed("JY.students")
@@ -344,7 +348,11 @@ def person_attributes(feeds: Feeds, resolved: dict[str, pd.DataFrame], run_date:
     yj = feed("YJ.disaster_victims")
     yj = yj.assign(event=_dates(yj["event_date"]), loss_rank=yj["loss_level"].map(LOSS_ORDER),
                    damaged=_truthy(yj["house_damaged"]))
-    yj = _latest(yj[yj["event"] <= D], ["event", "loss_rank", "damaged"])
+    yj = yj[yj["event"] <= D]
+    # S06 asks for any disaster with loss 较重 or 严重 lately, not only the latest disaster
+    heavy = _latest(yj[yj["loss_rank"] >= LOSS_ORDER["较重"]], ["event"])
+    cols["days_since_heavy_disaster"] = _put(n, heavy, _days_before(D, heavy["event"]), np.nan, "float64")
+    yj = _latest(yj, ["event", "loss_rank", "damaged"])
     cols["days_since_disaster"] = _put(n, yj, _days_before(D, yj["event"]), np.nan, "float64")
     cols["disaster_loss"] = _text(n, yj, "loss_level")
     cols["house_damaged"] = _put(n, yj, yj["damaged"].to_numpy(dtype=bool), False, bool)
@@ -422,7 +430,10 @@ def enrollment(feeds: Feeds, run_date: dt.date, persons: pd.DataFrame,
         df = df[_current_roster(key, df, D)]
         spec = schemas.feed_spec(key)
         if "program_code" in df.columns and not spec.program:
+            # attributes.md: enrolled.<CODE> reads the program's own roster feed; a name of another
+            # feed's program (JY writing 低保) is kept in the staged feed but enrols no one
             codes = df["program_code"].to_numpy(dtype=object)
+            codes = np.where(np.isin(codes, [p.code for p in programs]), codes, None)
         elif spec.program or len(programs) == 1:
             codes = np.full(len(df), spec.program or programs[0].code, dtype=object)
         else:
@@ -456,7 +467,7 @@ def assign_households(persons: pd.DataFrame, resolved: dict[str, pd.DataFrame]) 
     """Add household_id, household_code, household_registered and is_member to the person frame.
 
     A resident without a 户号 gets a household of one; members of a GA household are
-    its registered residents, the member of a household of one is its resident.
+    its registered living residents, the member of a household of one is its living resident.
     Persons are in the resident table's order (person_attributes keeps it).
     """
     resident = resolved["resident"]
@@ -480,7 +491,9 @@ def assign_households(persons: pd.DataFrame, resolved: dict[str, pd.DataFrame]) 
     out["household_id"] = pd.Series(hh_id, index=persons.index, dtype=object)
     out["household_code"] = code
     out["household_registered"] = registered
-    out["is_member"] = np.where(registered, is_registered, True)
+    # attributes.md: deceased and moved-out people are not members (a death record can come
+    # before the hukou says 死亡)
+    out["is_member"] = np.where(registered, is_registered, True) & ~persons["is_deceased"].to_numpy(dtype=bool)
     return out
 
 

@@ -296,13 +296,14 @@ def enrollment(v: dict[str, pd.DataFrame], a: pd.DataFrame, persons: pd.DataFram
 
 
 def households(a: pd.DataFrame, en: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
-    """household.* per person (a GA 户号; members are its registered residents; residents without
+    """household.* per person (a GA 户号; members are its registered living residents; residents without
     a hukou record are households of one). Returns (H, member mask)."""
     n = len(a)
     in_hk = a["in_hukou"].to_numpy()
     codes, uniq = pd.factorize(pd.Series(a["household_no"].to_numpy(), dtype=object))
     hh = np.where(in_hk & (codes >= 0), codes, len(uniq) + np.arange(n))  # households of one after the GA ones
-    mem = (a["is_registered"].to_numpy() | ~in_hk)
+    # attributes.md: deceased and moved-out people are not members (a death can precede 死亡 in the hukou)
+    mem = (a["is_registered"].to_numpy() | ~in_hk) & ~a["is_deceased"].to_numpy(dtype=bool)
     k = int(hh.max()) + 1 if n else 0
     hm = hh[mem]
 

@@ -240,29 +240,31 @@ class Renderer:
         return out
 
     def money(self, s: pd.Series, issues: dict, header: str, kind: str = "money") -> pd.Series:
+        amount = kind != "number"  # money, or money_wan (a column kept in 万元)
+        unit = "万元" if kind == "money_wan" else "元"
         rng, r, n = self.rng, self.rates, len(s)
         v = pd.to_numeric(s, errors="coerce").round(2)
         present = v.notna().to_numpy()
-        empty = _mask(rng, n, r["money_empty"] if kind == "money" else 0) & present
-        bad = _rare(rng, r["money_invalid"] if kind == "money" else r["number_invalid"], present & ~empty)
+        empty = _mask(rng, n, r["money_empty"] if amount else 0) & present
+        bad = _rare(rng, r["money_invalid"] if amount else r["number_invalid"], present & ~empty)
         if self.fmt in ("csv",):
             txt = v.astype(str).str.replace(r"\.0$", "", regex=True).where(v.notna(), "")
             out = txt.astype(object)
-            if kind == "money":
+            if amount:
                 com = _mask(rng, n, r["money_comma"]) & present
                 out[com] = [f"{x:,.2f}" for x in v[com]]
                 yuan = _mask(rng, n, r["money_yuan"]) & present & ~com
-                out[yuan] = txt[yuan] + "元"
+                out[yuan] = txt[yuan] + unit
             out[empty] = ""
         else:
             out = v.astype(object).where(v.notna(), None)
             out[empty] = None
-            if self.fmt == "xlsx" and kind == "money":
+            if self.fmt == "xlsx" and amount:
                 com = _mask(rng, n, r["money_comma"]) & present
                 out[com] = [f"{x:,.2f}" for x in v[com]]
         if bad.any():
             out[bad] = np.asarray(["abc", "待核实", "--", "1.2.3"], dtype=object)[rng.integers(0, 4, int(bad.sum()))]
-            self._issue(issues, bad, header, "invalid_money" if kind == "money" else "invalid_number")
+            self._issue(issues, bad, header, "invalid_money" if amount else "invalid_number")
         self.unknown[header] = empty | bad
         return out
 

@@ -17,7 +17,8 @@ Conventions shared with the pipeline, each stated in the project docs:
   a resident without a GA 户号 is a household of one;
 - a person no usable record names does not exist for the pipeline: not a member of anything
   (the same `named` rule as the eligibility truth);
-- a household with no living member gets no signal (nobody left to help: architecture.md).
+- every household is looked at, one whose members all died too: a death in the 户号 is
+  S01/S02 whether or not anyone is left (monitoring.md: "looks at every household").
 """
 
 from __future__ import annotations
@@ -59,7 +60,9 @@ def _within(days: np.ndarray, n: int) -> np.ndarray:
 
 def event_days(v: dict[str, pd.DataFrame], persons: pd.DataFrame, a: pd.DataFrame,
                D: pd.Timestamp) -> pd.DataFrame:
-    """Per person: days since the certificate behind disability_level, and days_unemployed.
+    """Per person: days since the newest valid level 1-2 certificate (S04: "a certificate of level
+    1 or 2 issued in the last 90 days"), days since the newest disaster with loss 较重 or 严重
+    (S06), and days_unemployed.
 
     generate/eligibility.py's person_attributes does not need these (no program reads them).
     """
@@ -78,12 +81,26 @@ def event_days(v: dict[str, pd.DataFrame], persons: pd.DataFrame, a: pd.DataFram
     days = np.full(P.n, np.nan)
     days[cp[known][order]] = since[known][order]
     out["days_since_disability_cert"] = days
+    out["days_since_severe_cert"] = _newest_days(since[(lvl == 1) | (lvl == 2)], cp[(lvl == 1) | (lvl == 2)], P.n)
+
+    yj, yp = P.pos(v["YJ.disaster_victims"])
+    ago = (D - pd.to_datetime(yj["event_date"])).dt.days.to_numpy(dtype=float, na_value=np.nan)
+    heavy = yj["loss_level"].isin(["较重", "严重"]).to_numpy() & (ago >= 0)
+    out["days_since_heavy_disaster"] = _newest_days(ago[heavy], yp[heavy], P.n)
 
     em, ep = P.pos(v["RS.employment"])
     reg = pd.to_datetime(pd.Series(P.last(em, ep, "登记日期", order="登记日期")))
     unemployed = a["employment_status"].to_numpy() == "失业"
     out["days_unemployed"] = np.where(unemployed, (D - reg).dt.days.to_numpy(dtype=float, na_value=np.nan), np.nan)
     return out
+
+
+def _newest_days(days: np.ndarray, pos: np.ndarray, n: int) -> np.ndarray:
+    """Per person position, the smallest known number of days (NaN without one)."""
+    out = np.full(n, np.inf)
+    known = ~np.isnan(days)
+    np.minimum.at(out, pos[known], days[known])
+    return np.where(np.isinf(out), np.nan, out)
 
 
 def living_members(a: pd.DataFrame, seen: np.ndarray | None = None) -> np.ndarray:
@@ -134,19 +151,17 @@ def signal_matrix(a: pd.DataFrame, ev: pd.DataFrame, H: pd.DataFrame, params: di
         s["S03_MEDICAL"] = ((H["medical_oop_12m"].to_numpy(dtype=float) >= params["spending_oop_threshold"])
                             & (H["per_capita_income_after_medical"].to_numpy(dtype=float)
                                < params["margin_factor"] * dibao))
-        s["S04_DISABILITY_NEW"] = any_living(severe & _within(ev["days_since_disability_cert"], RECENT_DAYS))
+        s["S04_DISABILITY_NEW"] = any_living(_within(ev["days_since_severe_cert"], RECENT_DAYS))
         jobless = (a["employment_status"].to_numpy() == "失业") & _within(ev["days_unemployed"], RECENT_DAYS)
         s["S05_UNEMPLOYED"] = any_living(jobless) & (pci < LOW_INCOME_FACTOR * dibao)
-        heavy = np.isin(a["disaster_loss"].to_numpy(dtype=object), ["较重", "严重"])
-        s["S06_DISASTER"] = any_living(heavy & _within(a["days_since_disaster"], RECENT_DAYS))
+        s["S06_DISASTER"] = any_living(_within(ev["days_since_heavy_disaster"], RECENT_DAYS))
         s["S08_ELDER_ALONE"] = (n_living == 1) & any_living(age >= ELDER_AGE)
         minors, adults = count(living & (age < 18)), count(living & (age >= 18))
         s["S09_CHILD_UNSUPPORTED"] = (minors >= 1) & (minors + adults == n_living) & (
             count(living & (age >= 18) & severe) == adults)
         released = _within(a["days_since_release"], RELEASE_DAYS) & a["released_unemployed"].to_numpy(dtype=bool)
         s["S10_RELEASED_JOBLESS"] = any_living(released)
-    anyone = n_living > 0
-    return pd.DataFrame({c: s[c] & anyone for c in CODES}, index=a.index)
+    return pd.DataFrame({c: s[c] for c in CODES}, index=a.index)
 
 
 def risk_level(signals: pd.DataFrame) -> np.ndarray:

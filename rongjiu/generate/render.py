@@ -90,7 +90,7 @@ def render_feed(spec: FeedSpec, clean: pd.DataFrame, rng: np.random.Generator, i
         elif t == "datetime":
             ts = pd.to_datetime(s)
             out[src] = ts.dt.strftime("%Y-%m-%d %H:%M:%S").astype(object).where(ts.notna(), None)
-        elif t in ("money", "number"):
+        elif t in ("money", "money_wan", "number"):
             out[src] = r.money(s, issues, src, kind=t)
         elif t == "phone":
             out[src] = r.phones(s, issues, src)

@@ -14,7 +14,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from rongjiu.schemas import FeedSpec
 
-SQL_TYPES = {"record_id": "INTEGER", "money": "REAL", "number": "REAL"}
+SQL_TYPES = {"record_id": "INTEGER", "money": "REAL", "money_wan": "REAL", "number": "REAL"}
 
 
 class TextLines:

@@ -41,7 +41,7 @@ IDENTITY_FIELDS = {"id_number", "name", "sex", "phone", "community_code", "house
 
 FIELD_REASON = {
     "date": "invalid_date", "datetime": "invalid_date", "school_year": "invalid_date",
-    "yearmonth": "invalid_yearmonth", "money": "invalid_money", "number": "invalid_number",
+    "yearmonth": "invalid_yearmonth", "money": "invalid_money", "money_wan": "invalid_money", "number": "invalid_number",
     "int": "invalid_number", "phone": "invalid_phone", "enum": "invalid_enum", "sex": "invalid_enum",
     "community_code": "unknown_community", "community_name": "unknown_community",
     "bool": "invalid_bool", "household_no": "invalid_number",
@@ -245,8 +245,8 @@ def normalise_column(col: ColumnSpec, values: pd.Series) -> tuple[pd.Series, np.
     if t == "school_year":
         v, bad = on_unique(dates.parse_school_years, values)
         return _as_text_dtype(v), _mask(bad, idx)
-    if t in ("money", "number"):
-        fn = money.parse_money if t == "money" else money.parse_numbers
+    if t in ("money", "money_wan", "number"):
+        fn = {"money": money.parse_money, "money_wan": money.parse_money_wan, "number": money.parse_numbers}[t]
         v, bad = on_unique(fn, values)
         return pd.to_numeric(v, errors="coerce").astype("float64"), _mask(bad, idx)
     if t == "int":

@@ -14,12 +14,11 @@ import pandas as pd
 # a rounding step; the spec's boundaries ("at least half", "at least 30% lower") include it
 EPS = 1e-6
 SEVERE_LEVELS = (1.0, 2.0)
-HEAVY_LOSS = ("较重", "严重")
 UNEMPLOYED = "失业"
 
 PERSON_COLUMNS = ("household_id", "is_member", "is_deceased", "days_since_death", "monthly_income", "age",
-                  "disability_level", "days_since_disability_cert", "employment_status", "days_unemployed",
-                  "days_since_disaster", "disaster_loss", "days_since_release", "released_unemployed")
+                  "disability_level", "days_since_severe_cert", "employment_status", "days_unemployed",
+                  "days_since_heavy_disaster", "days_since_release", "released_unemployed")
 HOUSEHOLD_COLUMNS = ("monthly_income", "per_capita_income", "medical_oop_12m",
                      "per_capita_income_after_medical")
 
@@ -55,8 +54,9 @@ def household_signals(persons: pd.DataFrame, households: pd.DataFrame, threshold
     persons: person attributes (PERSON_COLUMNS; days_since_death already completed from
     the golden record's death date); households: household attributes, index household_id;
     previous_income: household_id -> per_capita_income of the previous run (S07).
-    A household with no living member gets no signal: there is nobody left to help,
-    and a payment still made to the dead is the deceased_still_paid alert's business.
+    Every household is looked at (monitoring.md), one whose only members died too: a death
+    in the 户号 is S01/S02 whether or not anyone is left (attributes.md keeps the deceased's
+    household for that). Signals about members need a living member by their nature.
     """
     hh_ids = households.index
     nh = len(hh_ids)
@@ -107,14 +107,12 @@ def household_signals(persons: pd.DataFrame, households: pd.DataFrame, threshold
         out["S07_INCOME_DROP"] = ((prev > 0) & (pci <= prev * (1.0 - float(t["income_drop_share"])) + EPS)
                                   & low_income)
 
-    # S04: the cert behind disability_level is the most severe one (among equals the newest)
-    cert = severe & within(_num(p, "days_since_disability_cert"), recent)
-    out["S04_DISABILITY_NEW"] = any_member(living & cert)
+    # S04: any valid level 1-2 certificate issued lately (beside an older, more severe one too)
+    out["S04_DISABILITY_NEW"] = any_member(living & within(_num(p, "days_since_severe_cert"), recent))
     jobless = (_text(p, "employment_status") == UNEMPLOYED) & within(_num(p, "days_unemployed"), recent)
     out["S05_UNEMPLOYED"] = any_member(living & jobless) & low_income
-    loss = _text(p, "disaster_loss")
-    heavy = (loss == HEAVY_LOSS[0]) | (loss == HEAVY_LOSS[1])
-    out["S06_DISASTER"] = any_member(living & heavy & within(_num(p, "days_since_disaster"), recent))
+    # S06: any disaster with loss 较重 or 严重 lately (a later 一般 one does not hide it)
+    out["S06_DISASTER"] = any_member(living & within(_num(p, "days_since_heavy_disaster"), recent))
 
     # S08: exactly one living member, of known age >= 80
     known_age = ~np.isnan(age)
@@ -140,8 +138,7 @@ def household_signals(persons: pd.DataFrame, households: pd.DataFrame, threshold
     # monitoring.md puts no registration condition on S08/S09, where programs.yaml states one
     # explicitly wherever it wants it (MZ_GE, the same "minors only" fact, has none either).
 
-    anyone = living_count > 0
     missing = set(codes) - set(out)
     if missing:
         raise KeyError(f"signals without a rule: {sorted(missing)}")
-    return pd.DataFrame({c: out[c] & anyone for c in codes}, index=hh_ids)
+    return pd.DataFrame({c: out[c] for c in codes}, index=hh_ids)

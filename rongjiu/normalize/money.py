@@ -29,7 +29,12 @@ _MONEY_SUFFIX = r"(万元|万|元整|元|圆|块|RMB|CNY)?"
 _NUMBER_SUFFIX = r"(平方米|平米|平方|平|m2|M2|米|元|人|岁|个|次|辆|套|间|天|户|kg|KG|公斤)?"
 
 
-def _texts_to_numbers(s: pd.Series, prefix: str, suffix: str) -> np.ndarray:
+# what a unit written after an amount multiplies it by, per the column's own unit
+_YUAN_SCALES = {"万": 1e4, "万元": 1e4}
+_WAN_SCALES = {"元": 1e-4, "元整": 1e-4, "圆": 1e-4, "块": 1e-4}  # 万/万元: the column's unit
+
+
+def _texts_to_numbers(s: pd.Series, prefix: str, suffix: str, scales: dict[str, float]) -> np.ndarray:
     """float (NaN = not a number) for str values; thousands separators and units tolerated."""
     # Plain numbers ("1234.5", "-3") take the C fast path; only the rest is taken apart.
     plain = fullmatch(s, _RE_NUMBER)
@@ -38,11 +43,11 @@ def _texts_to_numbers(s: pd.Series, prefix: str, suffix: str) -> np.ndarray:
         value[plain] = pd.to_numeric(s[plain]).to_numpy(dtype=np.float64)
     rest = np.flatnonzero(~plain)
     if len(rest):
-        value[rest] = _messy_texts_to_numbers(s.iloc[rest], prefix, suffix)
+        value[rest] = _messy_texts_to_numbers(s.iloc[rest], prefix, suffix, scales)
     return value
 
 
-def _messy_texts_to_numbers(s: pd.Series, prefix: str, suffix: str) -> np.ndarray:
+def _messy_texts_to_numbers(s: pd.Series, prefix: str, suffix: str, scales: dict[str, float]) -> np.ndarray:
     s = nfkc(s).str.replace(SPACE_CLASS, "", regex=True).str.replace(",", "", regex=False)
     # accounting negatives: (1234.50)
     paren = s.str.fullmatch(r"\(.*\)").to_numpy(dtype=bool)
@@ -51,13 +56,13 @@ def _messy_texts_to_numbers(s: pd.Series, prefix: str, suffix: str) -> np.ndarra
         s[paren] = "-" + s[paren].str[1:-1]
     parts = s.str.extract("^" + prefix + "(" + _RE_NUMBER + ")" + suffix + "$")
     value = pd.to_numeric(parts[0], errors="coerce").to_numpy(dtype=np.float64)
-    if parts.shape[1] > 1:
-        wan = parts[1].isin(["万", "万元"]).to_numpy(dtype=bool)
-        value = np.where(wan, value * 10000, value)
+    if parts.shape[1] > 1 and scales:
+        value = value * parts[1].map(scales).fillna(1.0).to_numpy(dtype=np.float64)
     return value
 
 
-def _parse(values: pd.Series, prefix: str, suffix: str) -> tuple[pd.Series, pd.Series]:
+def _parse(values: pd.Series, prefix: str, suffix: str,
+           scales: dict[str, float] | None = None) -> tuple[pd.Series, pd.Series]:
     values = as_object(values)
     kinds = value_kinds(values)
     raw = values.to_numpy(dtype=object)
@@ -67,7 +72,7 @@ def _parse(values: pd.Series, prefix: str, suffix: str) -> tuple[pd.Series, pd.S
     if len(is_str):
         codes, uniques = pd.factorize(raw[is_str])
         u = pd.Series(uniques, dtype=object)
-        out[is_str] = _texts_to_numbers(u, prefix, suffix)[codes]
+        out[is_str] = _texts_to_numbers(u, prefix, suffix, scales or {})[codes]
         blank[is_str] = (u.str.replace(SPACE_CLASS, "", regex=True) == "").to_numpy()[codes]
     is_num = np.flatnonzero((kinds == INT) | (kinds == FLOAT))
     if len(is_num):
@@ -83,7 +88,13 @@ def _parse(values: pd.Series, prefix: str, suffix: str) -> tuple[pd.Series, pd.S
 def parse_money(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Float64 yuan from 1234.5, "1,234.50", "1234.5元", "￥1234", "1.2万", full-width digits.
     Empty -> null (unknown, not 0); text that is not an amount -> invalid; negatives allowed."""
-    return _parse(values, _MONEY_PREFIX, _MONEY_SUFFIX)
+    return _parse(values, _MONEY_PREFIX, _MONEY_SUFFIX, _YUAN_SCALES)
+
+
+def parse_money_wan(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Float64 in 万元, for a column the department keeps in 万元 (注册资本(万元)): "50", "50万" and
+    "50万元" are 50; an amount written in 元 ("500000元") is converted (50)."""
+    return _parse(values, _MONEY_PREFIX, _MONEY_SUFFIX, _WAN_SCALES)
 
 
 def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:

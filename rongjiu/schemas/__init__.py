@@ -12,7 +12,7 @@ import yaml
 
 COLUMN_TYPES = {
     "record_id", "id_number", "disability_cert", "name", "sex", "date", "datetime", "yearmonth",
-    "school_year", "money", "number", "int", "phone", "community_code", "community_name",
+    "school_year", "money", "money_wan", "number", "int", "phone", "community_code", "community_name",
     "household_no", "enum", "bool", "program_name", "text", "ignore",
 }
 
