@@ -3,6 +3,7 @@ alerts and their ids, and a rerun of a date giving the same result whatever came
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from pathlib import Path
@@ -161,6 +162,27 @@ def test_alerts_keep_their_id_and_first_raised(runs):
                                                                                   ["MZ_DB"]).tolist())
 
 
+def test_an_alert_that_skips_nights_keeps_its_first_raised(runs):
+    # monitoring.md: first_raised is "the first run that raised it", not the previous night's
+    root, day1, day2 = runs
+    registry = load_previous_run(root, DAY3).alert_registry.set_index("alert_id")["first_raised"]
+    assert set(day1["alert"]["alert_id"]) | set(day2["alert"]["alert_id"]) == set(registry.index)
+    risk_h1 = day1["alert"].query("alert_type == 'risk_signal' and household_id == 'H1'")["alert_id"].item()
+    assert risk_h1 not in set(day2["alert"]["alert_id"])  # ongoing on DAY2: not raised again
+    assert registry[risk_h1] == DAY1
+    # H6's risk alert, first raised on DAY2 here, had been raised a month before in an older run
+    risk_h6 = day2["alert"].query("alert_type == 'risk_signal' and household_id == 'H6'")["alert_id"].item()
+    previous = load_previous_run(root, DAY2)
+    older = pd.concat([previous.alert_registry, pd.DataFrame(
+        {"alert_id": [risk_h6], "first_raised": [DAY1 - dt.timedelta(days=30)]})], ignore_index=True)
+    w = world(DAY2)
+    again = monitoring_run(w["person_attributes"], w["household_attributes"], w["enrollment"], w["eligibility"],
+                           w["resident"], DAY2, dataclasses.replace(previous, alert_registry=older))
+    a = again["alert"].set_index("alert_id")
+    assert a.loc[risk_h6, "first_raised"] == DAY1 - dt.timedelta(days=30)
+    assert again["alert_registry"].set_index("alert_id").loc[risk_h6, "first_raised"] == DAY1 - dt.timedelta(days=30)
+
+
 def test_detail_names_people_and_never_an_id(runs):
     _, day1, day2 = runs
     details = pd.concat([day1["alert"], day2["alert"]])["detail_zh"]
@@ -178,7 +200,7 @@ def test_a_rerun_is_identical_even_after_later_dates(runs):
     root, _, day2 = runs
     run(root, DAY3)
     again = run(root, DAY2)  # previous = DAY1, not DAY2 itself nor DAY3
-    for name in ("monitoring", "alert", "monitoring_history", "household_income"):
+    for name in ("monitoring", "alert", "monitoring_history", "household_income", "alert_registry"):
         pd.testing.assert_frame_equal(again[name], day2[name], check_dtype=False, obj=name)
     assert load_previous_run(root, DAY3).run_date == DAY2
     assert load_previous_run(root, DAY1) is None

@@ -190,7 +190,8 @@ def alert_table(eligibility: pd.DataFrame, enrollment: pd.DataFrame, persons: pd
                 residents: pd.DataFrame, households: pd.DataFrame, monitoring: pd.DataFrame,
                 config: MonitoringConfig, thresholds: dict[str, float], run_date: dt.date,
                 previous: pd.DataFrame | None) -> pd.DataFrame:
-    """Every alert of D, sorted by alert_id; first_raised carried from the previous run's alerts."""
+    """Every alert of D, sorted by alert_id; first_raised carried from `previous` (alert_id,
+    first_raised of every alert raised before: the alert registry)."""
     # Only households an alert can be about need names and sizes: at 1M residents, looking
     # up everyone would be most of the stage's time.
     # (Index lookups on object arrays: isin on Arrow-backed strings converts its values every call.)

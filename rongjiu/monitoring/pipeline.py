@@ -47,8 +47,8 @@ def monitoring_run(person_attributes: pd.DataFrame, household_attributes: pd.Dat
                    config: MonitoringConfig | None = None) -> dict[str, pd.DataFrame]:
     """Signals, risk levels and alerts of run date D, compared with the previous run.
 
-    Returns monitoring, alert (published), monitoring_history and household_income (state
-    for the next run).
+    Returns monitoring, alert (published), monitoring_history, household_income and
+    alert_registry (state for the next run).
     """
     config = config or load_config()
     thresholds = config.thresholds_on(run_date)
@@ -63,11 +63,22 @@ def monitoring_run(person_attributes: pd.DataFrame, household_attributes: pd.Dat
                  else pd.Series(None, index=households.index, dtype=object))
     table, history = monitoring_table(signals, community, config, run_date,
                                       previous.monitoring if previous is not None else None)
+    registry = previous.alert_registry if previous is not None else None
     alerts = alert_table(eligibility, enrollment, persons, residents, households, table, config, thresholds,
-                         run_date, previous.alert if previous is not None else None)
+                         run_date, registry)
     income = pd.DataFrame({
         "household_id": households.index.to_numpy(dtype=object),
         "per_capita_income": pd.to_numeric(households["per_capita_income"], errors="coerce")
                                .to_numpy(dtype="float64", na_value=np.nan),
     })
-    return {"monitoring": table, "alert": alerts, "monitoring_history": history, "household_income": income}
+    return {"monitoring": table, "alert": alerts, "monitoring_history": history, "household_income": income,
+            "alert_registry": alert_registry(registry, alerts)}
+
+
+def alert_registry(previous: pd.DataFrame | None, alerts: pd.DataFrame) -> pd.DataFrame:
+    """Every alert_id raised so far with its first_raised: the earlier registry plus D's alerts."""
+    parts = [f[["alert_id", "first_raised"]] for f in (previous, alerts) if f is not None and len(f)]
+    if not parts:
+        return pd.DataFrame({"alert_id": pd.Series([], dtype=object), "first_raised": pd.Series([], dtype=object)})
+    merged = pd.concat(parts, ignore_index=True).sort_values(["alert_id", "first_raised"], kind="stable")
+    return merged.drop_duplicates("alert_id").reset_index(drop=True)

@@ -5,6 +5,8 @@
   monitoring_history.parquet  D's events per household: new/ongoing/escalated/eased, and
                               cleared for a previous row that left the table
   household_income.parquet    household_id -> per_capita_income on D (S07 next run)
+  alert_registry.parquet      every alert_id raised up to D with its first_raised (an alert
+                              that skips nights keeps the date of the first run that raised it)
   meta.json                   written last: the run of D is complete
 
 A run for D reads the newest complete run dated strictly before D, so a rerun of D
@@ -25,9 +27,9 @@ from rongjiu.assets.frames import write_parquet
 from rongjiu.assets.stages import clear_folder
 from rongjiu.run_dates import newest_run_before
 
-STATE_TABLES = ("monitoring", "alert", "monitoring_history", "household_income")
+STATE_TABLES = ("monitoring", "alert", "monitoring_history", "household_income", "alert_registry")
 META = "meta.json"
-DATE_COLUMNS = {"monitoring": "first_detected", "alert": "first_raised"}
+DATE_COLUMNS = {"monitoring": "first_detected", "alert": "first_raised", "alert_registry": "first_raised"}
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class PreviousRun:
     monitoring: pd.DataFrame
     alert: pd.DataFrame
     household_income: pd.DataFrame
+    alert_registry: pd.DataFrame  # alert_id, first_raised of every alert raised up to that run
 
 
 def run_dir(root: Path, run_date: dt.date) -> Path:
@@ -54,8 +57,12 @@ def load_previous_run(root: Path, run_date: dt.date) -> PreviousRun | None:
         return None
     best, folder = found
     frames = {}
-    for name in ("monitoring", "alert", "household_income"):
-        frame = pq.read_table(folder / f"{name}.parquet").to_pandas()
+    for name in ("monitoring", "alert", "household_income", "alert_registry"):
+        path = folder / f"{name}.parquet"
+        if not path.exists() and name == "alert_registry":  # state written before the registry
+            frames[name] = frames["alert"][["alert_id", "first_raised"]]
+            continue
+        frame = pq.read_table(path).to_pandas()
         if name in DATE_COLUMNS and len(frame):
             frame[DATE_COLUMNS[name]] = _as_dates(frame[DATE_COLUMNS[name]])
         frames[name] = frame
