@@ -272,6 +272,21 @@ def test_student_number_repairs_a_missing_or_damaged_id(root: Path) -> None:
     assert (f"G{ID_B}", "excel_damaged_id") in issues and (f"G{ID_C}", "invalid_id_number") in issues
 
 
+def test_a_row_holding_only_its_record_id_is_quarantined(root: Path) -> None:
+    # a truncated spreadsheet row: the student number still names someone, but there is no fact
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "学籍"
+    ws.append(["学籍号", "身份证件号", "姓名", "性别", "学校名称", "学段", "年级", "就读状态"])
+    ws.append([f"G{ID_A}", ID_A, "张三", "男", "东关南街小学", "小学", "三年级", "在读"])
+    ws.append([f"G{ID_B}"])
+    ws.append([f"G{ID_C}", None, " ", None, None, None, None, None])
+    wb.save(drop_dir(root, D, "JY") / "students.xlsx")
+    res = run("JY.students", root)
+    assert list(res.staged["record_id"]) == [f"G{ID_A}"]
+    assert reasons(res) == {f"G{ID_B}": "empty_row", f"G{ID_C}": "empty_row"}
+
+
 def test_truncated_xlsx_is_rejected(root: Path) -> None:
     path = drop_dir(root, D, "RS") / "employment.xlsx"
     write_employment(path, [[1, "E1", ID_A, "张三", "男", "就业", None, None, "否"]])

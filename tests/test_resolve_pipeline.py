@@ -171,6 +171,26 @@ def test_low_confidence_goes_to_review(tmp_path):
     assert set(review.columns) >= {"record_id", "candidate_resident_id", "match_score", "evidence_zh"}
 
 
+def test_an_anonymous_help_request_is_tied_by_its_phone(world, tmp_path):
+    # feeds.yaml: an anonymous app user leaves no name, only a phone (and the workstation's community)
+    people, staged, _ = world
+    records = pd.concat([df for key, df in staged.items() if key != "SQ.help_requests"], ignore_index=True)
+    anchored = records[records["id_number"].notna() & records["phone"].notna()]
+    holders = anchored.groupby("phone")["id_number"].nunique()
+    phone = holders[holders == 1].index[0]
+    idn = anchored.loc[anchored["phone"] == phone, "id_number"].iloc[0]
+    sq = pd.DataFrame([{"department": "SQ", "feed": "help_requests", "record_id": "anon-1", "source_line": 2,
+                        "drop_date": D1, "id_number": None, "id_status": "missing", "id_partial": None, "name": None,
+                        "birth_date": pd.NaT, "sex": None, "phone": phone,
+                        "community_code": people.set_index("id_number").loc[idn, "community_code"],
+                        "household_no": None}])
+    inputs = dict(staged, **{"SQ.help_requests": pd.concat([staged["SQ.help_requests"], sq], ignore_index=True)})
+    out = resolve_run(inputs, D1, tmp_path)
+    cw = out["resident_crosswalk"].set_index(KEY)
+    owner = out["resident"].set_index("id_number").loc[idn, "resident_id"]
+    assert cw.loc[("SQ", "help_requests", "anon-1"), "resident_id"] == owner
+
+
 def test_split_is_recorded_in_history(world, tmp_path):
     people, staged, _ = world
     p = people.iloc[7]

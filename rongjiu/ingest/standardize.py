@@ -452,6 +452,7 @@ def standardize(spec: FeedSpec, read: ReadResult, drop_date: date) -> Standardiz
                              & staged["name"].isna() & staged["phone"].isna())
     reason = np.full(n, None, dtype=object)
     for code, m in (("missing_record_id", missing_id), ("duplicate_record_id", duplicate),
+                    ("empty_row", _only_record_id(spec, raw)),
                     ("no_identity", no_identity), ("unknown_program", program_unknown)):
         reason[(reason == None) & m] = code  # noqa: E711 - elementwise on an object array
     quarantined = reason != None  # noqa: E711
@@ -460,6 +461,20 @@ def standardize(spec: FeedSpec, read: ReadResult, drop_date: date) -> Standardiz
     field_issues = _field_issue_rows(spec, issues, quarantined, record_ids, drop_ts)
     staged = staged[~quarantined].reset_index(drop=True)
     return Standardized(staged, quarantine, field_issues)
+
+
+def _only_record_id(spec: FeedSpec, raw: pd.DataFrame) -> np.ndarray:
+    """Rows holding nothing but their record id (a truncated spreadsheet row): no fact to keep,
+    though a student number may still name the person."""
+    empty = np.ones(len(raw), dtype=bool)
+    for col in spec.columns:
+        if col.field == "record_id" or col.type == "ignore" or col.source not in raw.columns:
+            continue
+        rows = np.flatnonzero(empty)
+        if not len(rows):
+            break
+        empty[rows] = texts(raw[col.source].iloc[rows]).isna().to_numpy()
+    return empty
 
 
 def _quarantine_rows(spec: FeedSpec, read: ReadResult, raw: pd.DataFrame, record_ids: pd.Series,
