@@ -5,7 +5,8 @@
 Per size: cold ingest of all 28 feeds (2 worker processes, no Dagster); the whole
 nightly job through Dagster (`rongjiu run`, in-process executor) with its per-step
 times; resolution and eligibility accuracy against ground truth (`rongjiu evaluate`);
-`rongjiu lookup` latency; resident_id stability after 1% of records change. Then
+`rongjiu lookup` latency; resident_id stability after 1% of records change; resolution on
+an independently generated landing zone of the same size (bench/blind). Then
 FEBRL1-4 with rongjiu and Splink 5. Wall times are medians of --repeats runs; peak
 memory is the peak RSS of the whole process tree. Results: bench/out/results_{sizes}.json.
 """
@@ -26,6 +27,7 @@ OUT = Path("bench/out")
 SEED = 1
 # Splink needs ~13 GB and tens of minutes at 1M on this machine: compared up to this size
 SPLINK_MAX_RESIDENTS = 200_000
+BLIND_SEED = 7
 
 
 def machine() -> str:
@@ -48,6 +50,29 @@ def ensure_generated(n: int, run_date: str) -> tuple[Path, dict]:
     if m.returncode != 0:
         raise SystemExit(f"generate failed for {n} residents")
     return target, {"wall_s": round(m.wall_s, 1), "peak_rss_mb": round(m.peak_rss_mb)}
+
+
+def ensure_independent(n: int, run_date: str) -> tuple[Path, dict]:
+    """A landing zone from bench/blind, a generator written from the spec alone by someone who
+    never saw rongjiu (its own rates and truth): data the pipeline was not built around."""
+    target = OUT / f"blind{n}"
+    if (target / "truth" / "summary.json").exists():
+        return target, {"cached": True}
+    shutil.rmtree(target, ignore_errors=True)
+    m = run_measured(python_cmd("bench.blind", "--residents", str(n), "--seed", str(BLIND_SEED),
+                                "--date", run_date, "--out", str(target)))
+    if m.returncode != 0:
+        raise SystemExit(f"bench.blind failed for {n} residents")
+    return target, {"wall_s": round(m.wall_s, 1), "peak_rss_mb": round(m.peak_rss_mb)}
+
+
+def independent(n: int, run_date: str, repeats: int) -> dict:
+    """Resolution accuracy and time on the independent generator's data, and its recall ceiling."""
+    gen_dir, gen = ensure_independent(n, run_date)
+    run_measured(python_cmd("bench.resolve_generated", "stage", "--gen", str(gen_dir), "--date", run_date))
+    ceiling = run_measured(python_cmd("bench.recall_ceiling", "--gen", str(gen_dir), "--date", run_date))
+    return {"generate": gen, "resolution": resolution_alone(gen_dir, run_date, repeats),
+            "recall_ceiling": last_json_line(ceiling.stdout) or {"error": "recall_ceiling failed"}}
 
 
 def nightly(gen: Path, n: int, run_date: str, repeats: int) -> dict:
@@ -123,6 +148,7 @@ def bench_size(n: int, repeats: int, run_date: str) -> dict:
     result["rerun_1pct"] = last_json_line(stab.stdout) or {"error": "rerun failed"}
     ceiling = run_measured(python_cmd("bench.recall_ceiling", "--gen", str(gen_dir), "--date", run_date))
     result["recall_ceiling"] = last_json_line(ceiling.stdout) or {"error": "recall_ceiling failed"}
+    result["independent"] = independent(n, run_date, repeats)
     if n <= SPLINK_MAX_RESIDENTS:
         side = run_measured(python_cmd("bench.resolve_generated", "run", "--gen", str(gen_dir), "--date", run_date,
                                        "--splink"))
