@@ -646,6 +646,26 @@ def test_json_keys_spelled_otherwise_are_read(root: Path) -> None:
     assert staged.loc["S2", "id_number"] == ID_B and staged.loc["S2", "name"] == "张三"  # key spelled as the spec
 
 
+def test_a_long_jsonl_file_is_read_chunk_by_chunk_alike(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a year of settlements in one file is parsed a chunk at a time; the result must not depend
+    # on where chunks end: a first chunk of broken lines only, a broken line mid-chunk, a key
+    # spelled otherwise and an unexpected key all cross boundaries
+    lines = ['{"setl_id": "B1", ', '{"setl_id": "B2", ']
+    lines += [settlement(f"S{k}", ID_A if k % 2 else ID_B, k, extra_note=f"n{k}") for k in range(1, 12)]
+    lines[6] = lines[6].replace('"certno"', '"CERTNO"')
+    lines.insert(9, '{"setl_id": "B3", "certno": ')
+    write_jsonl(root, D, "YB", "settlements.jsonl", lines)
+    whole = ingest_feed(feed_spec("YB.settlements"), root, D, root.parent / "cache-whole")
+    monkeypatch.setattr("rongjiu.ingest.readers.JSONL_CHUNK", 2)
+    chunked = ingest_feed(feed_spec("YB.settlements"), root, D, root.parent / "cache-chunked")
+    for res in (whole, chunked):
+        assert res.status == "ok" and len(res.staged) == 11
+        assert reasons(res) == {"B1": "invalid_json", "B2": "invalid_json", "B3": "invalid_json"}
+        staged = res.staged.set_index("record_id")
+        assert staged.loc["S5", "id_number"] == ID_A and staged.loc["S4", "id_number"] == ID_B
+        assert list(staged["source_line"]) == [n for n in range(3, 15) if n != 10]
+
+
 def test_a_damaged_byte_in_a_json_line_costs_that_line(root: Path) -> None:
     lines = [settlement(f"S{k}", ID_A, k).encode("utf-8") for k in range(1, 4)]
     lines[1] = lines[1].replace(b'"med_type"', b'"med_type\xfe"')  # invalid UTF-8 inside a key

@@ -450,55 +450,78 @@ def read_jsonl(spec: FeedSpec, path: Path) -> ReadResult:
     return read if decoded.damage is None else _quarantine_undecodable(spec, read, decoded.text, encoding, decoded.damage)
 
 
+JSONL_CHUNK = 50_000  # lines parsed per C-level call; bounds how many dicts live at once
+
+
 def _read_jsonl_text(spec: FeedSpec, text: str) -> ReadResult:
     if text.startswith("\ufeff"):
         text = text[1:]
     # split on LF only: str.splitlines would also break at U+2028 etc., legal inside JSON strings
-    all_lines = [line.removesuffix("\r") for line in text.split("\n")]
+    all_lines = text.split("\n")
     numbers = [n for n, line in enumerate(all_lines, start=1) if line.strip()]
-    dicts: list[dict[str, Any]] = []
+    spec_keys = [c.source for c in spec.columns]
+    data: dict[str, list[Any]] = {h: [] for h in spec_keys}  # spec keys, then unexpected ones
     lines: list[int] = []
     rejects: list[dict[str, Any]] = []
-    # Fast path: the whole file as one JSON array (one C-level parse). Used only when it yields
-    # exactly one object per non-blank line; otherwise every line is parsed on its own.
+    # A year of settlements arrives as one file of millions of lines: parsed a chunk at a time
+    # into columns, so only one chunk's dicts are alive (memory), each chunk in one call (speed).
+    for at in range(0, len(numbers), JSONL_CHUNK):
+        dicts, chunk_lines = _parse_json_lines(spec, all_lines, numbers[at:at + JSONL_CHUNK], rejects)
+        key_of, extra = _jsonl_keys(spec, spec_keys, dicts)
+        for k in extra:
+            data.setdefault(k, [None] * len(lines))  # kept for raw; earlier chunks lacked it
+        for h, column in data.items():
+            alias = key_of.get(h, h)
+            if alias == h:
+                column.extend(d.get(h) for d in dicts)
+            else:  # records may mix spellings: the spec's own key where the other one is absent
+                column.extend(d.get(alias, d.get(h)) for d in dicts)
+        lines.extend(chunk_lines)
+    headers = list(data)
+    return ReadResult(_frame(headers, data, lines), headers, rejects_frame(rejects))
+
+
+def _parse_json_lines(spec: FeedSpec, all_lines: list[str], numbers: list[int],
+                      rejects: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[int]]:
+    """The objects of the given (1-based) lines; a line that is not one JSON object is rejected."""
+    texts = [all_lines[n - 1].removesuffix("\r") for n in numbers]
     try:
-        batch = json.loads("[" + ",".join(all_lines[n - 1] for n in numbers) + "]")
+        batch = json.loads("[" + ",".join(texts) + "]")
     except ValueError:
         batch = None
     if batch is not None and len(batch) == len(numbers) and all(isinstance(o, dict) for o in batch):
-        dicts, lines = batch, numbers
-    else:
-        rid_key = spec.record_id_column.source
-        for n in numbers:
-            line = all_lines[n - 1]
-            try:
-                obj = json.loads(line)
-            except ValueError:
-                obj = None
-            if not isinstance(obj, dict):
-                m = re.search(r'"' + re.escape(rid_key) + r'"\s*:\s*"?([^",}]*)', line)
-                rid = m.group(1).strip() if m else ""
-                rejects.append({"source_line": n, "record_id": rid or None, "reason_code": "invalid_json",
-                                "raw": json.dumps({"_line": line}, ensure_ascii=False)})
-                continue
-            dicts.append(obj)
-            lines.append(n)
-    headers = [c.source for c in spec.columns]
+        return batch, list(numbers)
+    rid_key = spec.record_id_column.source
+    dicts, kept = [], []
+    for n, line in zip(numbers, texts, strict=True):
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            obj = None
+        if not isinstance(obj, dict):
+            m = re.search(r'"' + re.escape(rid_key) + r'"\s*:\s*"?([^",}]*)', line)
+            rid = m.group(1).strip() if m else ""
+            rejects.append({"source_line": n, "record_id": rid or None, "reason_code": "invalid_json",
+                            "raw": json.dumps({"_line": line}, ensure_ascii=False)})
+            continue
+        dicts.append(obj)
+        kept.append(n)
+    return dicts, kept
+
+
+def _jsonl_keys(spec: FeedSpec, spec_keys: list[str],
+                dicts: list[dict[str, Any]]) -> tuple[dict[str, str], list[str]]:
+    """(spec key -> key this chunk's records use for it, unexpected keys to keep for raw), from a
+    sample of the chunk's records."""
     extra: dict[str, None] = {}
-    for d in dicts[:1000]:  # unexpected keys are kept for raw; sample is enough to find them
+    for d in dicts[:1000]:
         for k in d:
-            if k not in extra and k not in headers:
+            if k not in extra and k not in spec_keys:
                 extra[k] = None
     # a key spelled otherwise (" certno", "ＣＥＲＴＮＯ") is read as the spec's key it stands for
     spelled = dict(zip(_spec_headers(spec, list(extra)), extra, strict=True))
-    key_of = {h: spelled.get(h, h) for h in headers}
-    headers = headers + [k for k in extra if k not in key_of.values()]
-    data = {}
-    for h in headers:
-        alias = key_of.get(h, h)
-        # records may mix spellings: the spec's own key where the other one is absent
-        data[h] = [d.get(h) for d in dicts] if alias == h else [d.get(alias, d.get(h)) for d in dicts]
-    return ReadResult(_frame(headers, data, lines), headers, rejects_frame(rejects))
+    key_of = {h: spelled.get(h, h) for h in spec_keys}
+    return key_of, [k for k in extra if k not in key_of.values()]
 
 
 # ---------------------------------------------------------------- database
