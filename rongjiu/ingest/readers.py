@@ -446,18 +446,23 @@ def _find_header_row(spec: FeedSpec, grid: list[list[Any]]) -> int | None:
 def read_jsonl(spec: FeedSpec, path: Path) -> ReadResult:
     encoding = spec.encoding or "utf-8"
     decoded = _decode(path, encoding)
-    read = _read_jsonl_text(spec, decoded.text)
-    return read if decoded.damage is None else _quarantine_undecodable(spec, read, decoded.text, encoding, decoded.damage)
+    if decoded.damage is not None:
+        return _quarantine_undecodable(spec, _read_jsonl_lines(spec, _jsonl_lines(decoded.text)), decoded.text,
+                                       encoding, decoded.damage)
+    lines = _jsonl_lines(decoded.text)
+    del decoded  # the file's text is as large as its lines: only one of them is kept
+    return _read_jsonl_lines(spec, lines)
+
+
+def _jsonl_lines(text: str) -> list[str]:
+    # split on LF only: str.splitlines would also break at U+2028 etc., legal inside JSON strings
+    return text.removeprefix("\ufeff").split("\n")
 
 
 JSONL_CHUNK = 50_000  # lines parsed per C-level call; bounds how many dicts live at once
 
 
-def _read_jsonl_text(spec: FeedSpec, text: str) -> ReadResult:
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    # split on LF only: str.splitlines would also break at U+2028 etc., legal inside JSON strings
-    all_lines = text.split("\n")
+def _read_jsonl_lines(spec: FeedSpec, all_lines: list[str]) -> ReadResult:
     numbers = [n for n, line in enumerate(all_lines, start=1) if line.strip()]
     spec_keys = [c.source for c in spec.columns]
     data: dict[str, list[Any]] = {h: [] for h in spec_keys}  # spec keys, then unexpected ones
