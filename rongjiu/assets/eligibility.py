@@ -6,6 +6,7 @@ from datetime import date
 import dagster as dg
 
 from rongjiu.assets.frames import read_frame
+from rongjiu.assets.memory import release_memory
 from rongjiu.assets.partitions import DAILY
 from rongjiu.assets.paths import eligibility_dir, resolved_dir
 from rongjiu.assets.residents import RESIDENTS_KEY
@@ -45,4 +46,6 @@ def eligibility(context: dg.AssetExecutionContext, state: StateStore) -> dg.Mate
     resolved = {name: read_frame(path) for name, path in resolved_paths.items()}
     outputs = eligibility_run(staged, resolved, load_feed_status(state.path, run_date), run_date)
     counts = write_outputs(dict(outputs), folder)
+    del outputs, staged, resolved
+    release_memory()
     return dg.MaterializeResult(metadata={"skipped": False, **{f"rows_{k}": v for k, v in counts.items()}})

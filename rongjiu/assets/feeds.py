@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from rongjiu.assets.frames import write_parquet
+from rongjiu.assets.memory import release_memory
 from rongjiu.assets.partitions import DAILY
 from rongjiu.assets.paths import ingest_cache_dir, previous_feed_status, staged_file
 from rongjiu.orchestration.resources import LandingZone, StateStore
@@ -159,6 +160,7 @@ def build_feed_asset(spec: FeedSpec) -> dg.AssetsDefinition:
         run_date = date.fromisoformat(context.partition_key)
         outcome = stage_feed(spec, landing_root=landing.path, run_date=run_date, state_dir=state.path,
                              mz_database_url=landing.mz_database_url, docs_root=state.docs_path)
+        release_memory()  # the feed's frames are gone; the next step should not stack on their heap
         if outcome.status in {"missing", "rejected"}:
             context.log.warning(f"{spec.key}: {outcome.status}: {outcome.message}")
         elif outcome.stale:

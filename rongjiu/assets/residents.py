@@ -6,6 +6,7 @@ from datetime import date
 import dagster as dg
 
 from rongjiu.assets.feeds import feed_asset_key
+from rongjiu.assets.memory import release_memory
 from rongjiu.assets.partitions import DAILY
 from rongjiu.assets.paths import resolved_dir
 from rongjiu.assets.stages import clear_folder, load_staged, optional_stage, write_outputs
@@ -40,4 +41,6 @@ def residents(context: dg.AssetExecutionContext, state: StateStore) -> dg.Materi
         return dg.MaterializeResult(metadata={"skipped": True})
     outputs = resolve_run(staged, run_date, state.path, release_input=True)
     counts = write_outputs(dict(outputs), folder)
+    del outputs, staged
+    release_memory()
     return dg.MaterializeResult(metadata={"skipped": False, **{f"rows_{k}": v for k, v in counts.items()}})
