@@ -247,17 +247,24 @@ def test_xlsx_header_found_when_the_title_lines_differ(root: Path, title_lines: 
     assert f"表头在第 {title_lines + 1} 行，而非约定的第 3 行" in res.message
 
 
-def test_student_number_repairs_a_missing_or_damaged_id(root: Path) -> None:
+def write_students(root: Path, rows: list[list]) -> None:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "学籍"
     ws.append(["学籍号", "身份证件号", "姓名", "性别", "学校名称", "学段", "年级", "就读状态"])
-    ws.append([f"G{ID_A}", None, "张三", "男", "东关南街小学", "小学", "三年级", "在读"])
-    ws.append([f"G{ID_B}", float(ID_B[:15] + "000"), "李四", "女", "西安铁一中", "初中", "初一", "在读"])
-    ws.append([f"G{ID_C}", wrong_check(ID_C), "王五", "男", "西安铁一中", "初中", "初二", "在读"])
-    ws.append([f"G{wrong_check(ID_A)}", None, "赵六", "男", "西安铁一中", "初中", "初二", "在读"])
-    ws.append([f"G{ID_B}x", ID_C, "孙七", "男", "西安铁一中", "初中", "初二", "在读"])
+    for row in rows:
+        ws.append(row)
     wb.save(drop_dir(root, D, "JY") / "students.xlsx")
+
+
+def test_student_number_repairs_a_missing_or_damaged_id(root: Path) -> None:
+    write_students(root, [
+        [f"G{ID_A}", None, "张三", "男", "东关南街小学", "小学", "三年级", "在读"],
+        [f"G{ID_B}", float(ID_B[:15] + "000"), "李四", "女", "西安铁一中", "初中", "初一", "在读"],
+        [f"G{ID_C}", wrong_check(ID_C), "王五", "男", "西安铁一中", "初中", "初二", "在读"],
+        [f"G{wrong_check(ID_A)}", None, "赵六", "男", "西安铁一中", "初中", "初二", "在读"],
+        [f"G{ID_B}x", ID_C, "孙七", "男", "西安铁一中", "初中", "初二", "在读"],
+    ])
     res = run("JY.students", root)
     staged = res.staged.set_index("record_id")
     assert staged.loc[f"G{ID_A}", "id_number"] == ID_A and staged.loc[f"G{ID_A}", "id_status"] == "valid"
@@ -274,14 +281,8 @@ def test_student_number_repairs_a_missing_or_damaged_id(root: Path) -> None:
 
 def test_a_row_holding_only_its_record_id_is_quarantined(root: Path) -> None:
     # a truncated spreadsheet row: the student number still names someone, but there is no fact
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "学籍"
-    ws.append(["学籍号", "身份证件号", "姓名", "性别", "学校名称", "学段", "年级", "就读状态"])
-    ws.append([f"G{ID_A}", ID_A, "张三", "男", "东关南街小学", "小学", "三年级", "在读"])
-    ws.append([f"G{ID_B}"])
-    ws.append([f"G{ID_C}", None, " ", None, None, None, None, None])
-    wb.save(drop_dir(root, D, "JY") / "students.xlsx")
+    write_students(root, [[f"G{ID_A}", ID_A, "张三", "男", "东关南街小学", "小学", "三年级", "在读"],
+                          [f"G{ID_B}"], [f"G{ID_C}", None, " ", None, None, None, None, None]])
     res = run("JY.students", root)
     assert list(res.staged["record_id"]) == [f"G{ID_A}"]
     assert reasons(res) == {f"G{ID_B}": "empty_row", f"G{ID_C}": "empty_row"}
