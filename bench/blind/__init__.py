@@ -1,5 +1,5 @@
 """Blind, independent test-data generator for the 融救联助 pipeline.
 
-Written from /work/shared/ only (feeds.yaml, attributes.md, programs.yaml, the
+Written from ../shared/ only (feeds.yaml, attributes.md, programs.yaml, the
 communities list); see README.md for every rate and choice.
 """
