@@ -45,10 +45,9 @@ def load_profile(profile: str, link_only: bool) -> MatchingConfig:
             doc = next(iter(doc.values()))
         if not isinstance(doc, dict):
             raise LinkInputError(f"{path}: not a matching profile (a mapping with comparisons and blocking)")
-        if link_only:
-            doc = {**doc, "link_only_column": SOURCE_COLUMN}
-        return parse_profile(doc, where=str(path))
-    config = load_matching_config(profile)
+        config = parse_profile(doc, where=str(path))
+    else:
+        config = load_matching_config(profile)
     return replace(config, link_only_column=SOURCE_COLUMN) if link_only else config
 
 
@@ -57,17 +56,15 @@ def read_records(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise LinkInputError(f"input not found: {path}")
     suffix = path.suffix.lower()
+    if suffix not in {".parquet", ".csv", ".txt", ".tsv"}:
+        raise LinkInputError(f"{path}: unsupported input (CSV, TSV or Parquet)")
     try:
         if suffix == ".parquet":
             df = pd.read_parquet(path)
-        elif suffix in {".csv", ".txt", ".tsv"}:
+        else:
             df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
                              sep="\t" if suffix == ".tsv" else ",")
-        else:
-            raise LinkInputError(f"{path}: unsupported input (CSV, TSV or Parquet)")
     except (UnicodeDecodeError, pd.errors.ParserError, OSError, ValueError) as exc:
-        if isinstance(exc, LinkInputError):
-            raise
         raise LinkInputError(f"{path}: cannot read: {exc}") from exc
     df.columns = [str(c).strip() for c in df.columns]
     for c in df.columns:
