@@ -110,3 +110,12 @@ def test_linkage_metrics_count_pairs_across_sources_only():
     # cross pairs: (0,2) (0,3) (1,2) (1,3) predicted; (0,2) (1,3) true
     assert (m["pred_pairs"], m["true_pairs"], m["true_positive_pairs"]) == (4, 2, 2)
     assert m["precision"] == 0.5 and m["recall"] == 1.0
+
+
+def test_parquet_input_gives_the_same_clusters_as_csv(febrl_files, tmp_path, capsys):
+    parquet = tmp_path / "febrl3.parquet"
+    pd.read_csv(febrl_files["3"], dtype=str).to_parquet(parquet)  # missing values stay null
+    rc1, s1, _ = _run(capsys, str(febrl_files["3"]), "--profile", "febrl", "--out", str(tmp_path / "a.csv"))
+    rc2, s2, _ = _run(capsys, str(parquet), "--profile", "febrl", "--out", str(tmp_path / "b.csv"))
+    assert rc1 == rc2 == 0 and s1["candidate_pairs"] == s2["candidate_pairs"]
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "a.csv"), pd.read_csv(tmp_path / "b.csv"))
