@@ -63,7 +63,8 @@ def classify(rec: pd.DataFrame, off: pd.DataFrame) -> pd.Series:
     """no_candidate / ambiguous / identifiable / inconsistent for each missed record."""
     anchored = rec[rec["anchored"].to_numpy()]
     persons = anchored[["id_number", "name", "person_key"]].drop_duplicates(["id_number", "name"])
-    probe = off[["name", *FIELDS, "person_key"]].reset_index(names="pos")
+    # a record without a name fits nobody by name (pandas would pair missing names with each other)
+    probe = off[["name", *FIELDS, "person_key"]].reset_index(names="pos").dropna(subset=["name"])
     fit = probe.merge(persons.rename(columns={"person_key": "cand_key"}), on="name")
     for col in FIELDS:
         values = anchored[["id_number", col]].dropna().drop_duplicates()

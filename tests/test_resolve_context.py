@@ -13,6 +13,7 @@ from rongjiu.resolve.context import (
     IN_SOURCE,
     NOT_IN_SOURCE,
     SLOT_TAKEN,
+    AnchorProfiles,
     AnchorSourceIndex,
     estimate_context,
     pair_context,
@@ -72,10 +73,26 @@ def test_anchor_profiles_cross_columns_with_an_unknown_bucket():
     anchor = np.array([0, 0, 1, 2, -1])
     decade = np.array([-1, 3, 0, -1, 1])  # anchor 0 known from its second record, anchor 2 unknown
     sex = np.array([1, 1, 0, 0, 0])
-    profile, n = anchor_profiles(anchor, [decade, sex])
-    assert n == 5 * 3  # decades 0..3 + unknown, sexes 0..1 + unknown
+    profiles = anchor_profiles(anchor, [decade, sex])
+    assert profiles.n_profile == 5 * 3  # decades 0..3 + unknown, sexes 0..1 + unknown
     # code = (decade + 1) * 3 + (sex + 1); the unanchored record's decade 1 belongs to no anchor
-    assert profile.tolist() == [(3 + 1) * 3 + (1 + 1), (0 + 1) * 3 + (0 + 1), 0 * 3 + (0 + 1)]
+    assert profiles.code.tolist() == [(3 + 1) * 3 + (1 + 1), (0 + 1) * 3 + (0 + 1), 0 * 3 + (0 + 1)]
+
+
+def test_a_known_profile_leaves_the_probe_record_out():
+    from rongjiu.resolve.context import anchor_profiles
+
+    anchor = np.array([0, 0, 1, 1, 2])
+    community = np.array([0, -1, 0, 0, -1])  # "known" buckets: the column is there or not
+    sex = np.array([1, 1, 0, 0, 0])
+    profiles = anchor_profiles(anchor, [community, sex], known=(True, False))
+    assert profiles.n_profile == 2 * 3
+    known, unknown = 1 * 3, 0 * 3
+    assert profiles.code.tolist() == [known + 2, known + 1, unknown + 1]
+    # anchor 0's community comes from record 0 alone: without it, anchor 0 has none on record;
+    # anchor 1 holds it twice, so leaving one out still leaves it known
+    records = np.array([0, 1, 2])
+    assert profiles.without(records, anchor[records]).tolist() == [unknown + 2, known + 2, known + 1]
 
 
 def _school_and_pensions(n_people: int = 2000, seed: int = 5):
@@ -94,7 +111,7 @@ def _school_and_pensions(n_people: int = 2000, seed: int = 5):
 def test_context_learns_whom_a_source_serves():
     anchor, source, profile = _school_and_pensions()
     index = AnchorSourceIndex(anchor, source, None)
-    model = estimate_context(index, anchor, source, None, seed=1, profile=profile, n_profile=2)
+    model = estimate_context(index, anchor, source, None, seed=1, profile=AnchorProfiles(profile, n_profile=2))
     w = model.log2_weights().reshape(2, 3, 2)  # source, level, profile
     # a school record without its ID: a child not yet in the school fits, an old person does not
     assert w[0, NOT_IN_SOURCE, 0] > 0.5
@@ -108,7 +125,7 @@ def test_context_learns_whom_a_source_serves():
 def test_a_small_source_gains_no_profile_weights():
     anchor, source, profile = _school_and_pensions(n_people=12)
     index = AnchorSourceIndex(anchor, source, None)
-    w = estimate_context(index, anchor, source, None, seed=1, profile=profile, n_profile=2).log2_weights()
+    w = estimate_context(index, anchor, source, None, seed=1, profile=AnchorProfiles(profile, n_profile=2)).log2_weights()
     w = w.reshape(2, 3, 2)
     # a handful of records: the two profiles stay within a bit or two of each other
     assert abs(w[0, NOT_IN_SOURCE, 0] - w[0, NOT_IN_SOURCE, 1]) < 2.5

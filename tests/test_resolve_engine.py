@@ -20,6 +20,7 @@ def test_resident_profile_loads():
     assert cfg.anchor == "id_number"
     assert {c.name for c in cfg.comparisons} >= {"id_number", "name", "birth_date", "sex"}
     assert 0 < cfg.review <= cfg.accept < 1
+    assert [(p.column, p.bucket) for p in cfg.context_profile][-1] == ("community_code", "known")
 
 
 @pytest.mark.parametrize("bad", [
@@ -28,6 +29,8 @@ def test_resident_profile_loads():
     {"blocking": [], "comparisons": [{"name": "a", "levels": [{"method": "exact"}]}]},
     {"blocking": [{"columns": ["a"]}], "comparisons": [{"name": "a", "levels": [{"method": "exact"}]}],
      "thresholds": {"accept": 0.3, "review": 0.6}},
+    {"blocking": [{"columns": ["a"]}], "comparisons": [{"name": "a", "levels": [{"method": "exact"}]}],
+     "context": {"source": ["s"], "profile": [{"column": "a", "bucket": "decade"}]}},
 ])
 def test_bad_profiles_fail_at_load(bad):
     with pytest.raises(MatchingConfigError):
@@ -196,6 +199,7 @@ def test_profile_buckets_put_dates_in_decades():
     assert b[3] == -1
     sex = np.array([1, 0, -1], dtype=np.int32)
     assert profile_buckets(np.array(["男", "女"], dtype=object), sex).tolist() == [1, 0, -1]
+    assert profile_buckets(np.array(["男", "女"], dtype=object), sex, "known").tolist() == [0, 0, -1]
 
 
 def test_released_columns_are_dropped_after_encoding():

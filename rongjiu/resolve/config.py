@@ -67,6 +67,21 @@ class FeedColumn:
         return dict(self.sources).get(feed_key)
 
 
+PROFILE_BUCKETS = ("value", "known")
+
+
+@dataclass(frozen=True)
+class ProfileColumn:
+    """A column that profiles a candidate for the source context.
+
+    bucket "value": the value itself (a date by its decade); "known": only whether the
+    candidate's records hold the column at all (a person with no community on record).
+    """
+
+    column: str
+    bucket: str = "value"
+
+
 @dataclass(frozen=True)
 class BlockingRule:
     name: str
@@ -95,8 +110,8 @@ class MatchingConfig:
     # source context (see matching.yaml): columns naming a record's source, and its slot column
     context_source: tuple[str, ...] = ()
     context_slot: str | None = None
-    # columns whose values (dates by decade) profile a candidate for the source context
-    context_profile: tuple[str, ...] = ()
+    # columns whose values (dates by decade), or whose presence, profile a candidate
+    context_profile: tuple[ProfileColumn, ...] = ()
     # per source, the record columns that make its slot (prepared into context_slot)
     slots: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
     feed_columns: tuple[FeedColumn, ...] = ()
@@ -110,7 +125,7 @@ class MatchingConfig:
             cols.add(self.anchor)
         if self.link_only_column:
             cols.add(self.link_only_column)
-        cols |= set(self.context_source) | set(self.context_profile)
+        cols |= set(self.context_source) | {p.column for p in self.context_profile}
         if self.context_slot:
             cols.add(self.context_slot)
         return cols
@@ -205,7 +220,7 @@ def parse_profile(doc: dict[str, Any], where: str = "profile") -> MatchingConfig
             accept=float(th.get("accept", 0.995)), review=float(th.get("review", 0.5)),
             ambiguity_log2=float(th.get("ambiguity_log2", 6.0)),
             context_source=context_source, context_slot=ctx.get("slot"), slots=slots,
-            context_profile=tuple(ctx.get("profile", ()) or ()),
+            context_profile=_profile_columns(ctx.get("profile", ()) or (), where),
             feed_columns=_feed_columns(doc, where),
         )
     except KeyError as exc:
@@ -213,6 +228,18 @@ def parse_profile(doc: dict[str, Any], where: str = "profile") -> MatchingConfig
     if not 0 < cfg.review <= cfg.accept < 1:
         raise MatchingConfigError(f"{where}: thresholds need 0 < review <= accept < 1")
     return cfg
+
+
+def _profile_columns(entries: list, where: str) -> tuple[ProfileColumn, ...]:
+    """`profile:` entries: a column name, or {column: NAME, bucket: value|known}."""
+    out = []
+    for e in entries:
+        p = ProfileColumn(column=str(e)) if isinstance(e, str) else \
+            ProfileColumn(column=str(e["column"]), bucket=str(e.get("bucket", "value")))
+        if p.bucket not in PROFILE_BUCKETS:
+            raise MatchingConfigError(f"{where}: context profile bucket {p.bucket!r} is not one of {PROFILE_BUCKETS}")
+        out.append(p)
+    return tuple(out)
 
 
 @cache

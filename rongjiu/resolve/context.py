@@ -21,7 +21,7 @@ little weight rather than noise.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -35,12 +35,40 @@ SMOOTH = 0.5  # pseudo-count per level of u
 M_SHRINK = 20.0  # pseudo-records pulling a source's m towards its levels without profiles
 
 
-def anchor_profiles(anchor: np.ndarray, buckets: list[np.ndarray]) -> tuple[np.ndarray, int]:
-    """One profile code per anchor from per-record bucket codes (-1 unknown), and the number of
-    codes. Each column's unknown is a bucket of its own."""
+@dataclass
+class AnchorProfiles:
+    """One profile code per anchor, and what leaving one of its records out would make it.
+
+    A "known" column (only whether the candidate's records hold it) is counted per anchor, so
+    m can be learnt as a probe meets its person: without the probe's own record. Else every
+    anchored help request, which carries a community, would teach that help requests serve
+    people whose community is known.
+    """
+
+    code: np.ndarray  # per anchor
+    n_profile: int = 1
+    # per "known" column: holders per anchor, whether each record holds it, its stride in code
+    known: list[tuple[np.ndarray, np.ndarray, int]] = field(default_factory=list)
+
+    def of(self, anchor: np.ndarray) -> np.ndarray:
+        return self.code[anchor]
+
+    def without(self, records: np.ndarray, anchor: np.ndarray) -> np.ndarray:
+        """Profile codes of `anchor` (the anchors of `records`) were those records left out."""
+        code = self.code[anchor].copy()
+        for holders, holds, stride in self.known:
+            code[holds[records] & (holders[anchor] == 1)] -= stride  # known -> unknown
+        return code
+
+
+def anchor_profiles(anchor: np.ndarray, buckets: list[np.ndarray],
+                    known: tuple[bool, ...] = ()) -> AnchorProfiles:
+    """Profiles from per-record bucket codes (-1 unknown). Each column's unknown is a bucket of
+    its own; known[k] marks a presence-only column (bucket 0 = present)."""
     n_anchor = int(anchor.max()) + 1 if anchor.size and (anchor >= 0).any() else 0
     code = np.zeros(n_anchor, dtype=np.int64)
     n_profile = 1
+    widths = []
     for b in buckets:
         width = int(b.max()) + 2 if b.size else 1
         per = np.full(n_anchor, -1, dtype=np.int64)
@@ -48,7 +76,14 @@ def anchor_profiles(anchor: np.ndarray, buckets: list[np.ndarray]) -> tuple[np.n
         per[anchor[ok]] = b[ok]
         code = code * width + per + 1
         n_profile *= width
-    return code, n_profile
+        widths.append(width)
+    out = AnchorProfiles(code=code, n_profile=n_profile)
+    for k, b in enumerate(buckets):
+        if k < len(known) and known[k] and widths[k] > 1:
+            holds = (anchor >= 0) & (b >= 0)
+            holders = np.bincount(anchor[holds], minlength=n_anchor)
+            out.known.append((holders, holds, int(np.prod(widths[k + 1:], dtype=np.int64))))
+    return out
 
 
 class AnchorSourceIndex:
@@ -114,22 +149,21 @@ class ContextModel:
     def log2_weights(self) -> np.ndarray:
         return np.log2(self.m) - np.log2(self.u)
 
-    def joint(self, level: np.ndarray, anchor: np.ndarray, profile: np.ndarray | None) -> np.ndarray:
-        """Level crossed with the anchor's profile (-1 stays -1)."""
-        if profile is None or self.n_profile == 1:
+    def joint(self, level: np.ndarray, profile_code: np.ndarray | None) -> np.ndarray:
+        """Level crossed with the candidate's profile code (-1 stays -1)."""
+        if profile_code is None or self.n_profile == 1:
             return level.astype(np.int64)
-        return np.where(level >= 0, level.astype(np.int64) * self.n_profile + profile[np.maximum(anchor, 0)], -1)
+        return np.where(level >= 0, level.astype(np.int64) * self.n_profile + profile_code, -1)
 
 
 def estimate_context(index: AnchorSourceIndex, anchor: np.ndarray, source: np.ndarray,
-                     slot: np.ndarray | None, seed: int, profile: np.ndarray | None = None,
-                     n_profile: int = 1) -> ContextModel:
+                     slot: np.ndarray | None, seed: int, profile: AnchorProfiles | None = None) -> ContextModel:
     """m and u per source from a sample of each source's anchored records.
 
-    profile: per anchor, its profile code (anchor_profiles), crossed with the levels.
+    profile: the candidates' profiles (anchor_profiles), crossed with the levels.
     """
     rng = np.random.default_rng(seed)
-    n_profile = n_profile if profile is not None else 1
+    n_profile = profile.n_profile if profile is not None else 1
     model = ContextModel(m=np.empty(0), u=np.empty(0), n_profile=n_profile)
     width = N_LEVELS * n_profile
     m_counts = np.zeros((index.n_source, width))
@@ -144,11 +178,12 @@ def estimate_context(index: AnchorSourceIndex, anchor: np.ndarray, source: np.nd
         sample = np.sort(np.concatenate(picks))
         a, s = anchor[sample], source[sample]
         sl = slot[sample] if slot is not None else None
-        m_lv = model.joint(index.levels(a, s, sl, leave_out_self=True), a, profile)
+        m_lv = model.joint(index.levels(a, s, sl, leave_out_self=True),
+                           profile.without(sample, a) if profile is not None else None)
         other = rng.integers(0, index.n_anchor, size=sample.size)
         keep = other != a
         u_lv = model.joint(index.levels(other[keep], s[keep], sl[keep] if sl is not None else None,
-                                        leave_out_self=False), other[keep], profile)
+                                        leave_out_self=False), profile.of(other[keep]) if profile is not None else None)
         np.add.at(m_counts, (s[m_lv >= 0], m_lv[m_lv >= 0]), 1.0)
         np.add.at(u_counts, (s[keep][u_lv >= 0], u_lv[u_lv >= 0]), 1.0)
     u_counts += SMOOTH
@@ -171,7 +206,7 @@ def estimate_context(index: AnchorSourceIndex, anchor: np.ndarray, source: np.nd
 
 def pair_context(index: AnchorSourceIndex, model: ContextModel, anchor: np.ndarray, source: np.ndarray,
                  slot: np.ndarray | None, left: np.ndarray, right: np.ndarray,
-                 profile: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                 profile: AnchorProfiles | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(level, log2 weight) per pair; only a pair of one anchored and one unanchored record has one.
     The level is the source level alone (what review evidence names); the weight is that of the
     level crossed with the candidate's profile."""
@@ -185,7 +220,7 @@ def pair_context(index: AnchorSourceIndex, model: ContextModel, anchor: np.ndarr
     anc = anchor[np.where(la, left, right)[mixed]]
     lv = index.levels(anc, source[probe], slot[probe] if slot is not None else None, leave_out_self=False)
     level[mixed] = lv
-    joint = model.joint(lv, anc, profile)
+    joint = model.joint(lv, profile.of(np.maximum(anc, 0)) if profile is not None else None)
     w = model.log2_weights()
     has = lv >= 0
     idx = np.flatnonzero(mixed)[has]

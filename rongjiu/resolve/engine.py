@@ -77,9 +77,11 @@ def factorize_columns(records: pd.DataFrame, columns: list[str]) -> tuple[dict[s
     return {c: v for c, (v, _) in done.items()}, {c: k for c, (_, k) in done.items()}
 
 
-def profile_buckets(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
+def profile_buckets(values: np.ndarray, codes: np.ndarray, bucket: str = "value") -> np.ndarray:
     """Per record, the bucket of its value for a candidate profile: a date's decade, else the
-    value itself (-1 where null)."""
+    value itself; with bucket "known" only that it is there (0). -1 where null."""
+    if bucket == "known":
+        return np.where(codes >= 0, 0, -1).astype(np.int32)
     if np.issubdtype(np.asarray(values).dtype, np.datetime64):
         decade = pd.DatetimeIndex(values).year.to_numpy() // 10
         bucket = pd.factorize(decade)[0].astype(np.int32)
@@ -230,9 +232,10 @@ def _source_context(config: MatchingConfig, values: dict[str, np.ndarray], codes
         return None, None, None
     slot = codes[config.context_slot] if config.context_slot else None
     index = AnchorSourceIndex(anchor, group, slot)
-    profile, n_profile = anchor_profiles(anchor, [profile_buckets(values[c], codes[c])
-                                                  for c in config.context_profile])
-    model = estimate_context(index, anchor, group, slot, config.seed + 2, profile, n_profile)
+    profile = anchor_profiles(anchor, [profile_buckets(values[p.column], codes[p.column], p.bucket)
+                                       for p in config.context_profile],
+                              tuple(p.bucket == "known" for p in config.context_profile))
+    model = estimate_context(index, anchor, group, slot, config.seed + 2, profile)
     level, weight = pair_context(index, model, anchor, group, slot, left, right, profile)
     return level, model, weight
 
