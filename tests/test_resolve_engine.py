@@ -327,3 +327,35 @@ def test_term_frequency_without_anchors_counts_records_but_the_pairs_own():
     adj = tf_log2_adjustment(cfg, [np.array([0.25, 0.75])], codes, np.zeros((1, 1), dtype=np.int8),
                              np.array([0]), np.array([1]), anchor, entity_of(anchor))
     assert adj[0] == pytest.approx(np.log2(0.25) - np.log2(1 / 4))  # one other bearer of "a" among 4
+
+
+def test_subsources_split_a_source_and_keep_its_other_records_together():
+    from rongjiu.resolve.config import SUBSOURCE
+    from rongjiu.resolve.engine import factorize_column, source_groups
+
+    cfg = parse_profile({"anchor": "id", "blocking": [{"columns": ["name"]}],
+                         "comparisons": [{"name": "name", "levels": [{"method": "exact"}]}],
+                         "context": {"source": ["feed"], "subsources": {"YB.settlements": ["med_type"]}}})
+    assert cfg.staged_fields == {"med_type"} and SUBSOURCE in cfg.columns
+    feed = pd.Series(["settlements", "settlements", "settlements", "hukou", "hukou", None])
+    sub = pd.Series(["14", "11", "14", None, None, None])
+    codes = {"feed": factorize_column(feed)[1], SUBSOURCE: factorize_column(sub)[1]}
+    group = source_groups(cfg, codes)
+    assert group[0] == group[2] != group[1]  # chronic-disease settlements are a source of their own
+    assert group[3] == group[4] not in (group[0], group[1])
+    assert group[5] == -1  # no source stays unknown
+
+
+def test_prepared_records_carry_the_subsource_of_their_feed():
+    from rongjiu.resolve.identity import prepare_records
+
+    cfg = parse_profile({"anchor": "id_number", "blocking": [{"columns": ["name"]}],
+                         "comparisons": [{"name": "name", "levels": [{"method": "exact"}]}],
+                         "context": {"source": ["department", "feed"],
+                                     "subsources": {"YB.settlements": ["med_type"]}}})
+    staged = {"YB.settlements": pd.DataFrame({"record_id": ["s1", "s2"], "name": ["张三", "李四"],
+                                              "med_type": ["14", None]}),
+              "GA.hukou": pd.DataFrame({"record_id": ["h1"], "name": ["张三"], "med_type": ["14"]})}
+    rec = prepare_records(staged, cfg).set_index("record_id")
+    assert rec.loc["s1", "subsource"] == "14"
+    assert pd.isna(rec.loc["s2", "subsource"]) and pd.isna(rec.loc["h1", "subsource"])

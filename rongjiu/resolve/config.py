@@ -68,6 +68,7 @@ class FeedColumn:
 
 
 PROFILE_BUCKETS = ("value", "known")
+SUBSOURCE = "subsource"  # the prepared column that splits a source (context subsources)
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,8 @@ class MatchingConfig:
     context_profile: tuple[ProfileColumn, ...] = ()
     # per source, the record columns that make its slot (prepared into context_slot)
     slots: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
+    # per source, the record columns that split it into finer sources (prepared into SUBSOURCE)
+    subsources: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
     feed_columns: tuple[FeedColumn, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
@@ -128,12 +131,14 @@ class MatchingConfig:
         cols |= set(self.context_source) | {p.column for p in self.context_profile}
         if self.context_slot:
             cols.add(self.context_slot)
+        if self.subsources:
+            cols.add(SUBSOURCE)
         return cols
 
     @property
     def staged_fields(self) -> set[str]:
-        """Staged fields the slots and feed columns read (beyond the identity fields)."""
-        out = {c for cols in self.slots.values() for c in cols}
+        """Staged fields the slots, subsources and feed columns read (beyond the identity fields)."""
+        out = {c for cols in [*self.slots.values(), *self.subsources.values()] for c in cols}
         for fc in self.feed_columns:
             for _, src in fc.sources:
                 out |= {src.field} | {f for f, _ in src.where}
@@ -209,6 +214,9 @@ def parse_profile(doc: dict[str, Any], where: str = "profile") -> MatchingConfig
         slots = {str(k): tuple(v) for k, v in (ctx.get("slots", {}) or {}).items()}
         if any(not v for v in slots.values()):
             raise MatchingConfigError(f"{where}: context slots need at least one column per source")
+        subsources = {str(k): tuple(v) for k, v in (ctx.get("subsources", {}) or {}).items()}
+        if any(not v for v in subsources.values()):
+            raise MatchingConfigError(f"{where}: context subsources need at least one column per source")
         em = doc.get("em", {}) or {}
         th = doc.get("thresholds", {}) or {}
         cfg = MatchingConfig(
@@ -219,7 +227,7 @@ def parse_profile(doc: dict[str, Any], where: str = "profile") -> MatchingConfig
             u_random_pairs=int(em.get("u_random_pairs", 300_000)), seed=int(em.get("seed", 1)),
             accept=float(th.get("accept", 0.995)), review=float(th.get("review", 0.5)),
             ambiguity_log2=float(th.get("ambiguity_log2", 6.0)),
-            context_source=context_source, context_slot=ctx.get("slot"), slots=slots,
+            context_source=context_source, context_slot=ctx.get("slot"), slots=slots, subsources=subsources,
             context_profile=_profile_columns(ctx.get("profile", ()) or (), where),
             feed_columns=_feed_columns(doc, where),
         )

@@ -19,7 +19,7 @@ from rongjiu.resolve.blocking import candidate_pairs, combine_codes
 from rongjiu.resolve.cluster import Clustering, cluster_records
 from rongjiu.resolve.columns import arrow, concurrently, parallel
 from rongjiu.resolve.compare import compare_column
-from rongjiu.resolve.config import MatchingConfig
+from rongjiu.resolve.config import SUBSOURCE, MatchingConfig
 from rongjiu.resolve.context import (
     AnchorSourceIndex,
     ContextModel,
@@ -89,6 +89,17 @@ def profile_buckets(values: np.ndarray, codes: np.ndarray, bucket: str = "value"
             return np.full(codes.size, -1, dtype=np.int32)
         return np.where(codes >= 0, bucket[np.maximum(codes, 0)], -1).astype(np.int32)
     return codes
+
+
+def source_groups(config: MatchingConfig, codes: dict[str, np.ndarray]) -> np.ndarray:
+    """Per record, its source for the context (-1 unknown): the source columns, split by the
+    record's subsource where its feed has one (a subsource's absence is a value of its own)."""
+    whole = combine_codes([codes[c] for c in config.context_source])
+    if not config.subsources or whole.size == 0:
+        return whole
+    sub = codes[SUBSOURCE].astype(np.int64) + 1
+    split = pd.factorize(whole * (int(sub.max()) + 1) + sub)[0].astype(np.int64)
+    return np.where(whole >= 0, split, -1)
 
 
 def compare_pairs(config: MatchingConfig, values: dict[str, np.ndarray], codes: dict[str, np.ndarray],
@@ -273,8 +284,7 @@ def resolve_entities(records: pd.DataFrame, config: MatchingConfig,
 
     t = time.perf_counter()
     n_levels = [c.n_levels for c in config.comparisons]
-    group = combine_codes([codes[c] for c in config.context_source]) \
-        if config.context_source and config.anchor else None
+    group = source_groups(config, codes) if config.context_source and config.anchor else None
     with_anchor = bool(config.anchor) and bool((anchor >= 0).any())
     # the estimates below read the same inputs and not each other: side by side on the cores
     u, m_anchor, (context_level, context_model, context_w), model = concurrently(

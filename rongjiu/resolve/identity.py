@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rongjiu.resolve.columns import concurrently, parallel
-from rongjiu.resolve.config import FeedColumn, MatchingConfig, load_matching_config
+from rongjiu.resolve.config import SUBSOURCE, FeedColumn, MatchingConfig, load_matching_config
 from rongjiu.resolve.id_columns import id_columns
 
 log = logging.getLogger(__name__)
@@ -27,11 +27,11 @@ DAMAGED_STATUSES = ("bad_check", "excel_damaged", "malformed")
 TEXT_COLUMNS = ["department", "feed", "record_id", "id_number", "id_status", "id_partial", "name", "sex",
                 "phone", "community_code", "household_no", "relation", "person_status"]
 DATE_COLUMNS = ["drop_date", "birth_date", "death_date"]
-EMPTY_ORDER = TEXT_COLUMNS + ["slot"] + DATE_COLUMNS + ["source_line"]
+EMPTY_ORDER = TEXT_COLUMNS + ["slot", SUBSOURCE] + DATE_COLUMNS + ["source_line"]
 # columns only matching reads (blocking keys, comparison inputs): the rest of resolution
 # (stable ids, golden records, households, crosswalk) never looks at them
 MATCHING_ONLY = ["id14", "id_tail", "id_rest", "id_value", "id_region", "name_first", "name_last", "slot",
-                 "id_partial"]
+                 SUBSOURCE, "id_partial"]
 NO_DATE_LAST = np.iinfo(np.int64).max  # sorts a missing drop date last, as Arrow sorts nulls
 
 Column = pa.ChunkedArray | np.ndarray
@@ -74,8 +74,9 @@ def _byte_span(a: pa.ChunkedArray) -> int:
     return span
 
 
-def _slot(df: pd.DataFrame, columns: Sequence[str]) -> pa.ChunkedArray:
-    """The record's slot in its feed (e.g. period + income item), null when a part is missing."""
+def _joined(df: pd.DataFrame, columns: Sequence[str]) -> pa.ChunkedArray:
+    """The record's values of `columns` joined (a slot: period + income item), null when a part
+    is missing."""
     if not columns or any(c not in df.columns for c in columns):
         return _null_text(len(df))
     parts = [_text(df[c]) for c in columns]
@@ -106,7 +107,7 @@ def _feed_column(df: pd.DataFrame, key: str, column: FeedColumn) -> Column:
 
 
 def _frame(df: pd.DataFrame, key: str, slot_columns: Sequence[str] = (),
-           feed_columns: Sequence[FeedColumn] = ()) -> dict[str, Column]:
+           feed_columns: Sequence[FeedColumn] = (), subsource_columns: Sequence[str] = ()) -> dict[str, Column]:
     dept, _, feed = key.partition(".")
     n = len(df)
     out: dict[str, Column] = {c: _text(df[c]) if c in df.columns else _null_text(n) for c in TEXT_COLUMNS}
@@ -119,7 +120,8 @@ def _frame(df: pd.DataFrame, key: str, slot_columns: Sequence[str] = (),
         out["source_line"] = pd.to_numeric(df["source_line"], errors="coerce").fillna(-1).astype(np.int64).to_numpy()
     else:
         out["source_line"] = np.full(n, -1, dtype=np.int64)
-    out["slot"] = _slot(df, slot_columns)
+    out["slot"] = _joined(df, slot_columns)
+    out[SUBSOURCE] = _joined(df, subsource_columns)
     for column in feed_columns:
         out[column.name] = _feed_column(df, key, column)
     return out
@@ -254,9 +256,10 @@ def prepare_records(staged: dict[str, pd.DataFrame], config: MatchingConfig | No
     because the crosswalk holds each source record exactly once.
     """
     config = config or load_matching_config("residents")
-    slots, feed_columns = config.slots, config.feed_columns
+    slots, feed_columns, subsources = config.slots, config.feed_columns, config.subsources
     feeds = [(key, df) for key, df in sorted(staged.items()) if df is not None and len(df)]
-    frames = parallel(lambda feed: _frame(feed[1], feed[0], slots.get(feed[0], ()), feed_columns), feeds)
+    frames = parallel(lambda feed: _frame(feed[1], feed[0], slots.get(feed[0], ()), feed_columns,
+                                          subsources.get(feed[0], ())), feeds)
     nothing = not frames
     if nothing:
         frames = [_frame(pd.DataFrame(), ".", (), feed_columns)]
