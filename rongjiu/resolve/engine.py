@@ -77,10 +77,10 @@ def factorize_columns(records: pd.DataFrame, columns: list[str]) -> tuple[dict[s
     return {c: v for c, (v, _) in done.items()}, {c: k for c, (_, k) in done.items()}
 
 
-def profile_buckets(values: np.ndarray, codes: np.ndarray, bucket: str = "value") -> np.ndarray:
+def profile_buckets(values: np.ndarray, codes: np.ndarray, kind: str = "value") -> np.ndarray:
     """Per record, the bucket of its value for a candidate profile: a date's decade, else the
-    value itself; with bucket "known" only that it is there (0). -1 where null."""
-    if bucket == "known":
+    value itself; of kind "known" only that it is there (0). -1 where null."""
+    if kind == "known":
         return np.where(codes >= 0, 0, -1).astype(np.int32)
     if np.issubdtype(np.asarray(values).dtype, np.datetime64):
         decade = pd.DatetimeIndex(values).year.to_numpy() // 10
